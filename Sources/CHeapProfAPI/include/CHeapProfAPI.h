@@ -1,0 +1,57 @@
+/*
+ * CHeapProfAPI: weak declarations of the control API that libheapprof.so exports.
+ *
+ * A Swift program (through the HeapProfiler module) or a C program includes this header
+ * and tests each function pointer for NULL before calling it: when the program runs
+ * without the preloaded runtime, every symbol here resolves to NULL and nothing happens.
+ * Nothing that defines malloc is ever linked into the caller.
+ *
+ * Thread safety: every function may be called from any thread, never from a signal
+ * handler. None of them may be called from inside malloc.
+ */
+#ifndef CHEAPPROFAPI_H
+#define CHEAPPROFAPI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Totals of everything the runtime recorded so far (sampled counts when sampling). */
+typedef struct heapprof_stats {
+  uint64_t alloc_count;   /* allocations recorded                        */
+  uint64_t alloc_bytes;   /* bytes requested by those allocations         */
+  uint64_t free_count;    /* recorded allocations freed again             */
+  uint64_t free_bytes;    /* their bytes                                  */
+  uint64_t inuse_count;   /* alloc_count - free_count                     */
+  uint64_t inuse_bytes;   /* alloc_bytes - free_bytes                     */
+  uint64_t sites;         /* distinct stacks in the site table            */
+  uint64_t sample_rate;   /* HEAPPROF_SAMPLE_RATE, 0 = every allocation   */
+  uint64_t dumps_written; /* dumps written by this process so far         */
+  uint64_t dropped;       /* allocations not recorded because a table was full */
+} heapprof_stats;
+
+/* 1 when the runtime is loaded and recording (HEAPPROF_OUT set), else 0. */
+int heapprof_is_active(void) __attribute__((weak));
+
+/* Fills *out. Returns 0, or -1 when the runtime is not recording. */
+int heapprof_get_stats(heapprof_stats *out) __attribute__((weak));
+
+/* Writes a dump now, from the calling thread, to the next numbered file
+ * (PREFIX.<pid>.<seq>.heap), or to `path` when it is not NULL. `reason` is written
+ * into the dump's metadata (may be NULL). On success returns 0 and, when
+ * `path_out` is not NULL, copies the final path there (truncated to path_out_len).
+ * Returns -1 and sets errno on failure. */
+int heapprof_dump(const char *path, const char *reason, char *path_out, size_t path_out_len)
+    __attribute__((weak));
+
+/* Pause (0) or resume (1) recording of new allocations on all threads. Frees of
+ * recorded allocations are always credited. Returns the previous state. */
+int heapprof_set_enabled(int enabled) __attribute__((weak));
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CHEAPPROFAPI_H */

@@ -1,0 +1,3 @@
+#ifndef HEAPPROFRUNTIME_H
+#define HEAPPROFRUNTIME_H
+#endif
