@@ -49,7 +49,8 @@ let package = Package(
     // MARK: Swift libraries
     .target(
       name: "HeapProfile",
-      dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf"), "CZlib"]
+      dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf"), "CZlib"],
+      exclude: ["Proto/profile.proto"]
     ),
     .target(name: "Symbolization", dependencies: ["HeapProfile", "CLibDW"]),
     .target(name: "HeapReports", dependencies: ["HeapProfile"]),

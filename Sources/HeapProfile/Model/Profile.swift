@@ -38,6 +38,9 @@ public struct Profile: Sendable, Equatable {
   public var defaultSampleType: String
   /// Documentation URL for the profile's sample types.
   public var docURL: String
+  /// Producer metadata that profile.proto has no field for, e.g. a heapprof dump's
+  /// `pid`, `seq`, `reason`, `program`, `sample_rate`. Not written to protobuf.
+  public var attributes: [String: String] = [:]
 
   /// Creates a profile; every argument defaults to empty.
   public init(
