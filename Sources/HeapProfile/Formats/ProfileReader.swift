@@ -1,0 +1,91 @@
+import Foundation
+
+/// The single entry point for reading a profile in any supported format.
+///
+/// Sniffing order (pprof's `profile.Parse`, with text formats recognized by their first
+/// line before protobuf is tried):
+/// 1. gzip magic `1f 8b` → decompress (at most ``Gzip/defaultLimit`` bytes), then 2-4;
+/// 2. first line starting `heap profile:` → ``LegacyHeapParser`` (heapprof, gperftools,
+///    tcmalloc sampled, Go legacy `heap/`);
+/// 3. first line starting `heap_v2/` → ``JemallocHeapParser``;
+/// 4. anything else → pprof protobuf (``PprofDecoder``).
+public enum ProfileReader {
+  /// Reads and parses the profile file at `path`.
+  /// - Parameter path: A profile file in any supported format, gzipped or not.
+  /// - Returns: The parsed profile.
+  /// - Throws: ``ProfileError`` naming `path`, the position and the problem.
+  public static func read(path: String) throws -> Profile {
+    try parse(try FileIO.read(path), source: path)
+  }
+
+  /// Parses a profile held in memory.
+  /// - Parameters:
+  ///   - data: The bytes of a profile in any supported format.
+  ///   - source: The name used in errors (a path, `<stdin>`, `<memory>`).
+  /// - Returns: The parsed profile.
+  /// - Throws: ``ProfileError``.
+  public static func parse(_ data: Data, source: String) throws -> Profile {
+    try parse([UInt8](data), source: source)
+  }
+
+  /// Parses a profile held in memory.
+  /// - Parameters:
+  ///   - bytes: The bytes of a profile in any supported format.
+  ///   - source: The name used in errors (a path, `<stdin>`, `<memory>`).
+  /// - Returns: The parsed profile.
+  /// - Throws: ``ProfileError``.
+  public static func parse(_ bytes: [UInt8], source: String) throws -> Profile {
+    if bytes.isEmpty {
+      throw ProfileError(file: source, message: "the file is empty; expected a pprof protobuf or a text heap profile")
+    }
+    if Gzip.isGzip(bytes) {
+      let inner = try Gzip.decompress(bytes, source: source)
+      if inner.isEmpty {
+        throw ProfileError(file: source, message: "the gzip data decompresses to nothing; expected a profile inside")
+      }
+      return try parseUncompressed(inner, source: source)
+    }
+    return try parseUncompressed(bytes, source: source)
+  }
+
+  static func parseUncompressed(_ bytes: [UInt8], source: String) throws -> Profile {
+    if hasPrefix(bytes, "heap profile:") {
+      return try LegacyHeapParser.parse(bytes, source: source)
+    }
+    if hasPrefix(bytes, "heap_v2/") {
+      return try JemallocHeapParser.parse(bytes, source: source)
+    }
+    do {
+      return try PprofDecoder.decode(bytes, source: source)
+    } catch let error as ProfileError {
+      // Text that is not a known profile fails as protobuf in confusing ways; say what it is.
+      if let line = printableFirstLine(bytes) {
+        throw ProfileError(
+          file: source, position: "1",
+          message: "unrecognized profile format: the first line is \"\(line)\"; expected a pprof protobuf, a heap profile starting \"heap profile:\" or a jemalloc profile starting \"heap_v2/\"")
+      }
+      throw error
+    }
+  }
+
+  static func hasPrefix(_ bytes: [UInt8], _ prefix: String) -> Bool {
+    let p = Array(prefix.utf8)
+    return bytes.count >= p.count && bytes[0..<p.count].elementsEqual(p)
+  }
+
+  /// The first line, if the start of the data looks like printable ASCII text.
+  static func printableFirstLine(_ bytes: [UInt8]) -> String? {
+    let head = bytes.prefix(256)
+    var line = [UInt8]()
+    for b in head {
+      if b == 0x0a { break }
+      if b == 0x0d || b == 0x09 { line.append(0x20); continue }
+      guard b >= 0x20 && b < 0x7f else { return nil }
+      line.append(b)
+    }
+    guard line.count >= 4 else { return nil }
+    var s = String(decoding: line.prefix(60), as: UTF8.self)
+    if line.count > 60 { s += "…" }
+    return s
+  }
+}

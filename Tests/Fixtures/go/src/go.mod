@@ -1,0 +1,3 @@
+module heapprof.fixtures
+
+go 1.19
