@@ -51,6 +51,22 @@ int heapprof_dump(const char *path, const char *reason, char *path_out, size_t p
  * recorded allocations are always credited. Returns the previous state. */
 int heapprof_set_enabled(int enabled) __attribute__((weak));
 
+/* Safe wrappers for callers that cannot test a weak symbol for NULL (Swift): each
+ * returns -1 (or 0 for is_active) when the runtime is not loaded. */
+static inline int heapprof_api_is_active(void) {
+  return heapprof_is_active ? heapprof_is_active() : 0;
+}
+static inline int heapprof_api_get_stats(heapprof_stats *out) {
+  return heapprof_get_stats ? heapprof_get_stats(out) : -1;
+}
+static inline int heapprof_api_dump(const char *path, const char *reason, char *path_out,
+                                    size_t path_out_len) {
+  return heapprof_dump ? heapprof_dump(path, reason, path_out, path_out_len) : -1;
+}
+static inline int heapprof_api_set_enabled(int enabled) {
+  return heapprof_set_enabled ? heapprof_set_enabled(enabled) : -1;
+}
+
 #ifdef __cplusplus
 }
 #endif

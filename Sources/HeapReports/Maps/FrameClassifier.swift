@@ -1,0 +1,64 @@
+/// Tells the program's own frames from allocator, runtime and library frames, so that the
+/// map report can name the code that owns a map and the growth report can show the path
+/// that matters.
+public enum FrameClassifier {
+  /// Allocator entry points and profiler frames: never an owner, never shown as a leaf.
+  public static func isAllocator(_ frame: String) -> Bool {
+    let allocators: Set<String> = [
+      "malloc", "calloc", "realloc", "reallocarray", "free", "posix_memalign", "aligned_alloc",
+      "memalign", "valloc", "pvalloc", "__libc_malloc", "__libc_calloc", "__libc_realloc",
+      "__libc_memalign", "__posix_memalign", "operator new", "operator new[]",
+      "swift_slowAlloc", "swift_allocObject", "swift_allocBox", "swift_allocEmptyBox",
+      "swift::swift_slowAlloc", "runtime.mallocgc", "runtime.newobject", "runtime.makeslice",
+      "runtime.newarray", "runtime.growslice", "runtime.rawstring", "runtime.rawstringtmp",
+      "runtime.concatstrings", "runtime.slicebytetostring",
+    ]
+    if allocators.contains(frame) { return true }
+    let name = frame.split(separator: "(", maxSplits: 1).first.map(String.init) ?? frame
+    if allocators.contains(name) { return true }
+    return frame.hasPrefix("heapprof_") || frame.hasPrefix("hp_") || frame.hasPrefix("tcmalloc::")
+      || frame.hasPrefix("tc_") || frame.hasPrefix("je_") || frame.hasPrefix("_swift_allocObject")
+      || frame.hasPrefix("operator new(") || frame.hasPrefix("swift_")
+  }
+
+  /// Library code: standard libraries and runtimes of Swift, C, C++, Go and Foundation,
+  /// unsymbolized frames, and anything in a shared library (`libx.so+0x…`).
+  public static func isLibrary(_ frame: String) -> Bool {
+    if isAllocator(frame) { return true }
+    if MapPatterns.kind(of: frame) != nil { return true }
+    let prefixes = [
+      "Swift.", "generic specialization", "function signature specialization", "merged ",
+      "outlined ", "reabstraction thunk", "swift::", "_swift", "$s", "$S", "_T0",
+      "std::", "__gnu_cxx::", "__cxxabiv1", "__cxa_", "__libc", "_dl_", "__GI_", "_start",
+      "__clone", "start_thread", "runtime.", "Foundation.", "CoreFoundation.", "Dispatch.",
+      "_CF", "__CF", "0x", "?",
+    ]
+    for p in prefixes where frame.hasPrefix(p) { return true }
+    if frame.contains(".so+0x") || frame.contains(".so.") && frame.contains("+0x") { return true }
+    if isGoStandardLibrary(frame) { return true }
+    return false
+  }
+
+  /// The program entry points that start every stack and therefore say nothing.
+  public static func isEntryPoint(_ frame: String) -> Bool {
+    ["main", "__libc_start_main", "__libc_start_call_main", "_start", "runtime.main", "main.main",
+     "start_thread", "__clone", "__clone3"].contains(frame) || frame.hasSuffix(".$main()")
+      || frame.hasSuffix(".main()") || frame.hasSuffix("$main")
+  }
+
+  /// Go standard-library packages have no dot in their first path element (`fmt.`,
+  /// `compress/flate.`), unlike `main.` and module paths such as `github.com/x/y.`.
+  static func isGoStandardLibrary(_ frame: String) -> Bool {
+    guard let dot = frame.firstIndex(of: "."), !frame.hasPrefix("main.") else { return false }
+    let package = frame[..<dot]
+    guard package.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "/" || $0 == "_" }) else { return false }
+    let first = package.split(separator: "/").first ?? package[...]
+    let goStd: Set<Substring> = [
+      "fmt", "strings", "bytes", "bufio", "compress", "encoding", "io", "os", "sync", "sort",
+      "strconv", "reflect", "regexp", "math", "time", "unicode", "net", "context", "errors",
+      "path", "internal", "hash", "crypto", "container", "log", "syscall", "text", "html",
+      "mime", "archive", "image", "debug", "go", "embed", "flag", "expvar", "plugin", "testing",
+    ]
+    return goStd.contains(first)
+  }
+}

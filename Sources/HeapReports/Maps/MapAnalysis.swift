@@ -1,0 +1,238 @@
+import Foundation
+import HeapProfile
+
+/// One map owner: the program function whose map storage a profile holds, with the
+/// storage's and the entries' numbers and what heapprof concludes from them.
+public struct MapOwner: Sendable {
+  /// The implementation recognised in the storage stacks.
+  public var kind: MapKind
+  /// Key and value types as the demangled names carry them (e.g. `String, HeavyObject`),
+  /// nil when the names do not say (unspecialized generic code, C++ without templates).
+  public var types: String?
+  /// The first program frame above the map implementation.
+  public var owner: String
+  /// The path from the entry point to the owner, root first, entry points left out.
+  public var path: [String]
+  /// The program frame under which the entries (other allocations made while inserting)
+  /// were found: the owner or one of its two nearest callers; nil when none were found.
+  public var entriesAnchor: String?
+
+  /// In-use bytes of map storage (tables, buckets, nodes).
+  public var storageInuseBytes: Int64 = 0
+  /// In-use storage allocations: live tables (or nodes, for node-based maps).
+  public var storageInuseObjects: Int64 = 0
+  /// Storage allocations over the run; each resize of a hash table is one. Nil when the
+  /// profile has no allocation totals.
+  public var storageAllocObjects: Int64?
+  /// Storage bytes allocated over the run.
+  public var storageAllocBytes: Int64?
+  /// In-use bytes of the entries: other allocations on the insert path (keys, values).
+  public var entryInuseBytes: Int64 = 0
+  /// In-use entry objects.
+  public var entryInuseObjects: Int64 = 0
+  /// Entry objects allocated over the run.
+  public var entryAllocObjects: Int64?
+  /// Entry bytes allocated over the run.
+  public var entryAllocBytes: Int64?
+  /// What heapprof concludes, most important first.
+  public var findings: [MapFinding] = []
+
+  /// `Dictionary<String, HeavyObject>`-style display of the map type.
+  public var typeDescription: String {
+    let base: String
+    switch kind {
+    case .swiftDictionary: base = "Dictionary"
+    case .swiftSet: base = "Set"
+    case .foundationDictionary: base = "NSDictionary"
+    case .cxxUnorderedMap: base = "std::unordered_map"
+    case .cxxUnorderedSet: base = "std::unordered_set"
+    case .cxxMap: base = "std::map"
+    case .cxxSet: base = "std::set"
+    case .goMap: base = "map"
+    }
+    guard let types else { return base }
+    return kind == .goMap ? "map[\(types)]" : "\(base)<\(types)>"
+  }
+
+  /// In-use bytes of storage and entries together.
+  public var inuseBytes: Int64 { storageInuseBytes + entryInuseBytes }
+}
+
+/// A conclusion about a map, in plain words with the fix.
+public struct MapFinding: Sendable, Codable, Equatable {
+  /// The kind of problem.
+  public enum Kind: String, Sendable, Codable {
+    /// Entries are inserted and never removed: in-use equals everything allocated.
+    case neverShrinks = "grows and never shrinks"
+    /// Many tables allocated, almost none live: a new map per iteration.
+    case churn = "churn"
+    /// Many successive resizes of one table from an insert loop.
+    case rehashStorm = "rehash storm"
+  }
+
+  public var kind: Kind
+  /// One sentence: what happens, then the fix.
+  public var message: String
+}
+
+/// Finds the maps in a profile and what they hold.
+///
+/// Works on a symbolized profile whose allocator frames have NOT been pruned: the map
+/// implementation frames (`_NativeDictionary…`, `std::_Hashtable…`, `runtime.mapassign`)
+/// are what identify a map, and pprof's heap drop list would remove some of them.
+public enum MapAnalysis {
+  /// Thresholds of the findings, chosen so that a bounded cache of a few hundred entries
+  /// raises none.
+  public struct Thresholds: Sendable {
+    /// Entries live before "never removed" is worth saying.
+    public var minLeakedEntries: Int64 = 16
+    /// Storage allocations before churn is worth saying.
+    public var minChurnTables: Int64 = 64
+    /// Largest live share of allocated tables that still counts as churn.
+    public var churnLiveFraction: Double = 0.05
+    /// Storage allocations per live table that make a rehash storm (2^12 growth).
+    public var minResizesPerTable: Int64 = 12
+    public init() {}
+  }
+
+  /// The map owners of `profile`, largest in-use first.
+  public static func owners(in profile: Profile, thresholds: Thresholds = .init()) -> [MapOwner] {
+    owners(in: StackTable(profile), thresholds: thresholds)
+  }
+
+  /// The map owners of `table`, largest in-use first.
+  public static func owners(in table: StackTable, thresholds: Thresholds = .init()) -> [MapOwner] {
+    struct Key: Hashable { var kind: MapKind; var owner: String; var types: String? }
+    var owners: [Key: MapOwner] = [:]
+    var order: [Key] = []
+    var storageStacks = Set<Int>()
+    // Pass 1: storage — stacks whose allocation is made inside map code.
+    for (i, stack) in table.stacks.enumerated() {
+      guard let hit = storageFrame(stack.frames) else { continue }
+      storageStacks.insert(i)
+      let above = stack.frames[(hit.ownerIndex)...]
+      let owner = stack.frames[hit.ownerIndex]
+      let key = Key(kind: hit.kind, owner: owner, types: hit.types)
+      if owners[key] == nil {
+        let path = Array(above.reversed().filter { !FrameClassifier.isEntryPoint($0) })
+        owners[key] = MapOwner(kind: hit.kind, types: hit.types, owner: owner, path: path)
+        order.append(key)
+      }
+      owners[key]!.storageInuseBytes += stack.inuseBytes
+      owners[key]!.storageInuseObjects += stack.inuseObjects
+      if let a = stack.allocObjects { owners[key]!.storageAllocObjects = (owners[key]!.storageAllocObjects ?? 0) + a }
+      if let b = stack.allocBytes { owners[key]!.storageAllocBytes = (owners[key]!.storageAllocBytes ?? 0) + b }
+    }
+    // Pass 2: entries — other allocations under the owner or its nearest callers, on the
+    // same path from the root.
+    var claimed = storageStacks
+    for key in order {
+      var owner = owners[key]!
+      let rootFirstPath = fullPath(to: owner, in: table)
+      for up in 0..<3 where up < rootFirstPath.count {
+        let prefix = Array(rootFirstPath.dropLast(up))
+        var found = false
+        for (i, stack) in table.stacks.enumerated() where !claimed.contains(i) {
+          guard stack.frames.count > prefix.count, hasRootPrefix(stack.frames, prefix) else { continue }
+          found = true
+          claimed.insert(i)
+          owner.entryInuseBytes += stack.inuseBytes
+          owner.entryInuseObjects += stack.inuseObjects
+          if let a = stack.allocObjects { owner.entryAllocObjects = (owner.entryAllocObjects ?? 0) + a }
+          if let b = stack.allocBytes { owner.entryAllocBytes = (owner.entryAllocBytes ?? 0) + b }
+        }
+        if found {
+          owner.entriesAnchor = prefix.last
+          break
+        }
+      }
+      owner.findings = findings(for: owner, thresholds: thresholds)
+      owners[key] = owner
+    }
+    return order.map { owners[$0]! }.sorted {
+      ($0.inuseBytes, $0.storageAllocObjects ?? 0, $1.owner) > ($1.inuseBytes, $1.storageAllocObjects ?? 0, $0.owner)
+    }
+  }
+
+  /// Where a storage stack enters map code and who owns it: the leaf-most map frame must be
+  /// reached from the leaf through allocator/library frames only, and the owner is the
+  /// first program frame above the map frames.
+  static func storageFrame(_ frames: [String]) -> (kind: MapKind, ownerIndex: Int, types: String?)? {
+    var kind: MapKind?
+    var types: String?
+    for (i, frame) in frames.enumerated() {
+      if let k = MapPatterns.kind(of: frame) {
+        if kind == nil { kind = k }
+        if types == nil { types = MapTypes.extract(from: frame) }
+        continue
+      }
+      if kind == nil {
+        // Below the map code: only allocator and runtime frames may stand between the
+        // allocation and the map, else the allocation belongs to something else.
+        if FrameClassifier.isLibrary(frame) { continue }
+        return nil
+      }
+      if FrameClassifier.isLibrary(frame) { continue }
+      return (kind!, i, types)
+    }
+    return nil
+  }
+
+  /// The root-first frames from the entry point to the owner for the owner's largest stack.
+  static func fullPath(to owner: MapOwner, in table: StackTable) -> [String] {
+    var best: [String] = []
+    var bestBytes: Int64 = -1
+    for stack in table.stacks {
+      guard let hit = storageFrame(stack.frames), stack.frames[hit.ownerIndex] == owner.owner else { continue }
+      let weight = max(stack.inuseBytes, stack.allocBytes ?? 0)
+      if weight > bestBytes {
+        bestBytes = weight
+        best = Array(stack.frames[hit.ownerIndex...].reversed())
+      }
+    }
+    return best
+  }
+
+  static func hasRootPrefix(_ leafFirst: [String], _ rootFirstPrefix: [String]) -> Bool {
+    let n = leafFirst.count
+    for (j, frame) in rootFirstPrefix.enumerated() where leafFirst[n - 1 - j] != frame { return false }
+    return true
+  }
+
+  static func findings(for owner: MapOwner, thresholds t: Thresholds) -> [MapFinding] {
+    var result: [MapFinding] = []
+    let name = "\(owner.typeDescription) in \(owner.owner)"
+    if let allocs = owner.entryAllocObjects, allocs >= t.minLeakedEntries,
+      owner.entryInuseObjects == allocs, owner.storageInuseObjects > 0
+    {
+      result.append(MapFinding(
+        kind: .neverShrinks,
+        message: "\(name): all \(allocs) entries ever inserted are still live "
+          + "(\(formatBytes(owner.entryInuseBytes)) plus \(formatBytes(owner.storageInuseBytes)) of table) — "
+          + "entries are inserted and never removed: \(owner.kind.removeAdvice)."))
+    }
+    if let tables = owner.storageAllocObjects, tables >= t.minChurnTables,
+      Double(owner.storageInuseObjects) <= Double(tables) * t.churnLiveFraction
+    {
+      result.append(MapFinding(
+        kind: .churn,
+        message: "\(name): \(tables) tables allocated, \(owner.storageInuseObjects) live — "
+          + "a new \(owner.typeDescription) per iteration: \(owner.kind.churnAdvice)."))
+    } else if result.isEmpty, let tables = owner.storageAllocObjects,
+      owner.kind != .cxxMap && owner.kind != .cxxSet,
+      tables >= t.minResizesPerTable * max(1, owner.storageInuseObjects)
+    {
+      result.append(MapFinding(
+        kind: .rehashStorm,
+        message: "\(name): \(tables) table allocations for \(owner.storageInuseObjects) live "
+          + "table\(owner.storageInuseObjects == 1 ? "" : "s") — it resizes again and again while it fills: "
+          + "\(owner.kind.reserveAdvice)."))
+    }
+    return result
+  }
+}
+
+/// Formats bytes the way the reports print them (pprof's units).
+func formatBytes(_ value: Int64) -> String {
+  Measurement.label(value, unit: "bytes")
+}

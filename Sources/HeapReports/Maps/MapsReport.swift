@@ -1,0 +1,57 @@
+import HeapProfile
+
+/// `heapprof maps`: map storage by owner, with the entries each map keeps alive and
+/// findings in plain words. The verdict comes first, then the numbers behind it.
+public enum MapsReport {
+  /// Renders the map owners of `profile` (symbolized, allocator frames not pruned).
+  /// - Parameters:
+  ///   - source: the file name shown in the header.
+  ///   - limit: how many owners to show; the rest are counted in one line.
+  public static func render(_ profile: Profile, source: String, limit: Int = 10) -> String {
+    let owners = MapAnalysis.owners(in: profile)
+    return render(owners: owners, source: source, limit: limit)
+  }
+
+  /// Renders already computed owners.
+  public static func render(owners: [MapOwner], source: String, limit: Int = 10) -> String {
+    var out = "Maps in \(source)\n"
+    guard !owners.isEmpty else {
+      return out + "No hash-map storage found: no stack passes through Dictionary, Set, "
+        + "NSDictionary, std::unordered_map/map or Go map code.\n"
+    }
+    let findings = owners.flatMap(\.findings)
+    let totalTable = owners.reduce(0) { $0 + $1.storageInuseBytes }
+    let totalEntries = owners.reduce(0) { $0 + $1.entryInuseBytes }
+    out += "\(owners.count) map owner\(owners.count == 1 ? "" : "s"), \(formatBytes(totalTable + totalEntries)) in use "
+      + "(tables \(formatBytes(totalTable)), entries \(formatBytes(totalEntries)))\n"
+    if findings.isEmpty {
+      out += "Verdict: no finding — no map only grows, churns or keeps resizing.\n"
+    } else {
+      out += "Verdict: \(findings.count) finding\(findings.count == 1 ? "" : "s")\n"
+      for f in findings { out += "  * \(f.kind.rawValue): \(f.message)\n" }
+    }
+    for (n, owner) in owners.prefix(limit).enumerated() {
+      out += "\n\(n + 1). \(owner.typeDescription) owned by \(owner.owner)\n"
+      let tables = owner.storageInuseObjects
+      var inUse = "  in use:   \(formatBytes(owner.storageInuseBytes)) in \(tables) storage block\(tables == 1 ? "" : "s")"
+      if owner.entryInuseObjects > 0 || owner.entriesAnchor != nil {
+        inUse += "; entries \(formatBytes(owner.entryInuseBytes)) in \(owner.entryInuseObjects) object\(owner.entryInuseObjects == 1 ? "" : "s")"
+        if let anchor = owner.entriesAnchor { inUse += " allocated under \(anchor)" }
+      }
+      out += inUse + "\n"
+      if let allocs = owner.storageAllocObjects {
+        var overRun = "  over run: \(allocs) storage allocation\(allocs == 1 ? "" : "s") (each resize is one), \(formatBytes(owner.storageAllocBytes ?? 0))"
+        if let e = owner.entryAllocObjects {
+          overRun += "; \(e) entry object\(e == 1 ? "" : "s"), \(formatBytes(owner.entryAllocBytes ?? 0))"
+        }
+        out += overRun + "\n"
+      }
+      out += "  path:     \(owner.path.joined(separator: " → "))\n"
+      for f in owner.findings { out += "  finding:  \(f.kind.rawValue) — \(f.message)\n" }
+    }
+    if owners.count > limit {
+      out += "\n(\(owners.count - limit) more owner\(owners.count - limit == 1 ? "" : "s") not shown; use --limit)\n"
+    }
+    return out
+  }
+}
