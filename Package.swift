@@ -15,6 +15,7 @@ let package = Package(
   products: [
     .executable(name: "heapprof", targets: ["heapprof"]),
     .executable(name: "cache-leak", targets: ["CacheLeakDemo"]),
+    .executable(name: "leak-check-example", targets: ["LeakCheckExample"]),
     .library(name: "HeapProfiler", targets: ["HeapProfiler"]),
     .library(name: "HeapProfile", targets: ["HeapProfile"]),
   ],
@@ -54,7 +55,9 @@ let package = Package(
     ),
     .target(name: "Symbolization", dependencies: ["HeapProfile", "CLibDW"]),
     .target(name: "HeapReports", dependencies: ["HeapProfile"]),
-    .target(name: "HeapProfiler", dependencies: ["CHeapProfAPI"]),
+    // HeapProfiler reads its own dumps back (HeapProfile), names their frames
+    // (Symbolization) and groups them like the reports (HeapReports) for leak checks.
+    .target(name: "HeapProfiler", dependencies: ["CHeapProfAPI", "HeapProfile", "Symbolization", "HeapReports"]),
 
     // MARK: Executables
     .executableTarget(
@@ -68,6 +71,8 @@ let package = Package(
       name: "CacheLeakDemo",
       dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]
     ),
+
+    .executableTarget(name: "LeakCheckExample", dependencies: ["HeapProfiler"]),
 
     // MARK: Test support and tests
     .target(name: "HeapProfTestSupport", dependencies: ["HeapProfile"]),

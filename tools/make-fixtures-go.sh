@@ -47,4 +47,20 @@ for i in "${indexes[@]}"; do
   top "mapleak.3.top.$i.base.txt" -sample_index="$i" -base "$fixtures/mapleak.1.pb.gz" "$fixtures/mapleak.3.pb.gz"
   top "mapleak.3.top.$i.cum.base.txt" -sample_index="$i" -cum -base "$fixtures/mapleak.1.pb.gz" "$fixtures/mapleak.3.pb.gz"
 done
+# Other reports on the same fixtures: -peek, -traces and -dot (pprof layouts we reproduce).
+run() { # OUT ARGS...
+  local out="$1"; shift
+  go tool pprof "$@" > "$goldens/$out" 2> "$tmp/stderr" || { cat "$tmp/stderr" >&2; exit 1; }
+}
+run "calltree.peek.leaf.alloc_space.txt" -peek 'main\.leaf' -sample_index=alloc_space "$fixtures/calltree.pb.gz"
+run "mapleak.3.peek.store.inuse_space.txt" -peek 'store|newPayload' -sample_index=inuse_space "$fixtures/mapleak.3.pb.gz"
+run "calltree.traces.inuse_space.txt" -traces -sample_index=inuse_space "$fixtures/calltree.pb.gz"
+run "churn.traces.alloc_objects.txt" -traces -sample_index=alloc_objects "$fixtures/churn.pb.gz"
+for f in calltree churn mapleak.3; do
+  for i in alloc_space inuse_space; do
+    run "$f.dot.$i.dot" -dot -sample_index="$i" "$fixtures/$f.pb.gz"
+  done
+done
+run "mapleak.3.dot.alloc_space.nodecount10.dot" -dot -nodecount=10 -sample_index=alloc_space "$fixtures/mapleak.3.pb.gz"
+run "mapleak.3.dot.alloc_space.base.dot" -dot -sample_index=alloc_space -base "$fixtures/mapleak.1.pb.gz" "$fixtures/mapleak.3.pb.gz"
 echo "fixtures in $fixtures, goldens in $goldens"

@@ -7,6 +7,10 @@ import ArgumentParser
 /// Set by SIGINT/SIGTERM so that `--serve` stops cleanly and the exit dump is written.
 nonisolated(unsafe) var stopRequested: sig_atomic_t = 0
 
+/// The running service. A real service lives until the process exits; keeping it in a
+/// global means the exit dump still sees everything its cache holds.
+nonisolated(unsafe) var runningService: Service?
+
 /// `cache-leak`: reproduces the forgotten-delete cache leak for heapprof's demo.
 @main
 struct CacheLeak: ParsableCommand {
@@ -60,6 +64,7 @@ struct CacheLeak: ParsableCommand {
 
   func run() throws {
     let service = Service(mode: mode, payloadBytes: payload, capacity: capacity)
+    runningService = service
     setvbuf(stdout, nil, _IOLBF, 0)
     if let serve {
       signal(SIGINT) { _ in stopRequested = 1 }

@@ -93,6 +93,39 @@ enum System {
     return CommandLine.arguments[0]
   }
 
+  /// The path of `name` on PATH, or nil.
+  static func which(_ name: String) -> String? {
+    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+    for dir in path.split(separator: ":") where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
+      return "\(dir)/\(name)"
+    }
+    return nil
+  }
+
+  /// Runs `tool` with `arguments`, feeding it `input`, and collects its output.
+  static func run(_ tool: String, _ arguments: [String], input: Data) throws -> (status: Int32, stdout: Data, stderr: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: tool)
+    process.arguments = arguments
+    let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+    process.standardInput = stdin
+    process.standardOutput = stdout
+    process.standardError = stderr
+    do { try process.run() } catch { throw CLIError("cannot run \(tool): \(error.localizedDescription)") }
+    let writer = Thread {
+      stdin.fileHandleForWriting.write(input)
+      try? stdin.fileHandleForWriting.close()
+    }
+    writer.start()
+    var errData = Data()
+    let errReader = Thread { errData = stderr.fileHandleForReading.readDataToEndOfFile() }
+    errReader.start()
+    let out = stdout.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    while !errReader.isFinished { usleep(1000) }
+    return (process.terminationStatus, out, String(decoding: errData, as: UTF8.self))
+  }
+
   /// Current process environment.
   static var currentEnvironment: [String: String] { ProcessInfo.processInfo.environment }
 

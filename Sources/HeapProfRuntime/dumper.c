@@ -1,0 +1,227 @@
+/*
+ * dumper.c: when and how the runtime dumps (policy of STYLE.md convention 8).
+ *
+ *  - The signal handler (HEAPPROF_SIGNAL) only sets a flag and writes to an eventfd.
+ *  - The dumper thread, started with every signal blocked and its re-entry guard set,
+ *    polls that eventfd every 100 ms and dumps for a signal, for HEAPPROF_INTERVAL and
+ *    for HEAPPROF_INUSE_INTERVAL growth.
+ *  - atexit: one last dump (HEAPPROF_AT_EXIT=1).
+ *  - fork: prepare takes the dump lock, the arena lock and every live-table shard lock;
+ *    parent and child release them; the child takes its own pid, restarts its sequence
+ *    at 0001, gets a fresh eventfd and its own dumper thread, and keeps recording.
+ */
+#ifndef _GNU_SOURCE
+#error "HeapProfRuntime needs _GNU_SOURCE"
+#endif
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fmt.h"
+#include "hp_dump_writer.h"
+#include "hp_guard.h"
+#include "runtime_impl.h"
+
+static _Atomic int wake_fd = -1;           /* eventfd the handler writes to */
+static _Atomic int signal_pending;         /* set by the handler */
+static _Atomic int dumper_running;         /* a dumper thread exists in this process */
+static int fork_guard;                     /* guard value saved by prepare */
+
+/* ---------------------------------------------------------------------------------
+ * Dumping
+ * --------------------------------------------------------------------------------- */
+static uint64_t now_ns(clockid_t clock) {
+  struct timespec ts;
+  clock_gettime(clock, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void report_failure(const char *path, int err) {
+  int expected = 0;
+  if (!atomic_compare_exchange_strong(&hp_rt.failure_reported, &expected, 1)) return;
+  char msg[4400];
+  hp_text t;
+  hp_text_init(&t, msg, sizeof msg);
+  hp_text_str(&t, "cannot write ");
+  hp_text_str(&t, path);
+  hp_text_str(&t, ": ");
+  const char *reason = strerrordesc_np(err);
+  hp_text_str(&t, reason ? reason : "unknown error");
+  hp_say(2, msg);
+}
+
+int hp_runtime_dump(const char *path, const char *reason, char *path_out, size_t path_out_len) {
+  if (!atomic_load(&hp_hook_recording)) {
+    errno = ENOENT;
+    return -1;
+  }
+  int guard = hp_guard_enter();
+  pthread_mutex_lock(&hp_rt.dump_lock);
+  hp_dump_info info;
+  info.pid = atomic_load(&hp_rt.pid);
+  info.seq = 0;
+  info.time_ns = now_ns(CLOCK_REALTIME);
+  info.reason = reason != NULL ? reason : "api";
+  info.sample_rate = hp_rt.config.sample_rate;
+  info.max_depth = hp_rt.config.max_depth;
+  info.program = hp_rt.program;
+  info.maps_path = "/proc/self/maps";
+  hp_site_table *sites = hp_recorder_sites(hp_rt.recorder);
+  char final_path[HP_PATH_MAX + 64];
+  int rc;
+  if (path != NULL) {
+    info.seq = hp_rt.seq;
+    rc = hp_dump_write_path(sites, &hp_rt.arena, path, &info, NULL);
+    hp_text t;
+    hp_text_init(&t, final_path, sizeof final_path);
+    hp_text_str(&t, path);
+  } else {
+    rc = hp_dump_write_numbered(sites, &hp_rt.arena, hp_rt.config.out, &info, &hp_rt.seq,
+                                final_path, sizeof final_path, NULL);
+  }
+  if (rc == 0) atomic_fetch_add(&hp_rt.dumps_written, 1);
+  atomic_store(&hp_rt.inuse_estimate_at_dump, atomic_load(&hp_rt.inuse_estimate));
+  pthread_mutex_unlock(&hp_rt.dump_lock);
+  if (rc != 0) report_failure(final_path, -rc);
+  if (path_out != NULL && path_out_len > 0) {
+    hp_text t;
+    hp_text_init(&t, path_out, path_out_len);
+    hp_text_str(&t, final_path);
+  }
+  hp_guard_leave(guard);
+  if (rc != 0) {
+    errno = -rc;
+    return -1;
+  }
+  return 0;
+}
+
+/* ---------------------------------------------------------------------------------
+ * Signal handler and dumper thread
+ * --------------------------------------------------------------------------------- */
+static void on_signal(int sig) {
+  (void)sig;
+  int saved = errno;
+  atomic_store(&signal_pending, 1);
+  int fd = atomic_load(&wake_fd);
+  if (fd >= 0) {
+    uint64_t one = 1;
+    ssize_t ignored = write(fd, &one, sizeof one);
+    (void)ignored;
+  }
+  errno = saved;
+}
+
+static void *dumper_main(void *unused) {
+  (void)unused;
+  hp_guard_enter(); /* everything this thread does passes through unrecorded */
+  uint64_t interval_ns = hp_rt.config.interval_s * 1000000000ull;
+  uint64_t next_interval = now_ns(CLOCK_MONOTONIC) + interval_ns;
+  for (;;) {
+    struct pollfd pfd = {atomic_load(&wake_fd), POLLIN, 0};
+    int ready = poll(&pfd, 1, 100);
+    if (ready > 0) {
+      uint64_t count;
+      ssize_t ignored = read(pfd.fd, &count, sizeof count);
+      (void)ignored;
+    }
+    if (atomic_load(&hp_rt.exiting)) continue;
+    if (atomic_exchange(&signal_pending, 0)) hp_runtime_dump(NULL, "signal", NULL, 0);
+    if (interval_ns != 0 && now_ns(CLOCK_MONOTONIC) >= next_interval) {
+      hp_runtime_dump(NULL, "interval", NULL, 0);
+      next_interval = now_ns(CLOCK_MONOTONIC) + interval_ns;
+    }
+    if (hp_rt.config.inuse_interval != 0) {
+      int64_t grown = atomic_load(&hp_rt.inuse_estimate) - atomic_load(&hp_rt.inuse_estimate_at_dump);
+      if (grown >= (int64_t)hp_rt.config.inuse_interval) hp_runtime_dump(NULL, "inuse", NULL, 0);
+    }
+  }
+  return NULL;
+}
+
+static void start_thread(void) {
+  if (hp_rt.config.signal_number == 0 && hp_rt.config.interval_s == 0 &&
+      hp_rt.config.inuse_interval == 0)
+    return;
+  int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (fd < 0) {
+    hp_say(2, "cannot create an eventfd; no signal, interval or in-use dumps");
+    return;
+  }
+  atomic_store(&wake_fd, fd);
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  pthread_attr_setstacksize(&attr, 256 * 1024);
+  pthread_t thread;
+  int rc = pthread_create(&thread, &attr, dumper_main, NULL);
+  pthread_attr_destroy(&attr);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (rc != 0) {
+    hp_say(2, "cannot start the dumper thread; no signal, interval or in-use dumps");
+    return;
+  }
+  atomic_store(&dumper_running, 1);
+}
+
+/* ---------------------------------------------------------------------------------
+ * Exit and fork
+ * --------------------------------------------------------------------------------- */
+static void at_exit(void) {
+  if (!hp_rt.config.at_exit || !atomic_load(&hp_hook_recording)) return;
+  atomic_store(&hp_rt.exiting, 1);
+  hp_runtime_dump(NULL, "exit", NULL, 0);
+}
+
+static void fork_prepare(void) {
+  fork_guard = hp_guard_enter();
+  pthread_mutex_lock(&hp_rt.dump_lock);
+  hp_arena_lock(&hp_rt.arena);
+  hp_live_table_lock_all(hp_recorder_live(hp_rt.recorder));
+}
+
+static void fork_parent(void) {
+  hp_live_table_unlock_all(hp_recorder_live(hp_rt.recorder));
+  hp_arena_unlock(&hp_rt.arena);
+  pthread_mutex_unlock(&hp_rt.dump_lock);
+  hp_guard_leave(fork_guard);
+}
+
+static void fork_child(void) {
+  hp_live_table_unlock_all(hp_recorder_live(hp_rt.recorder));
+  hp_arena_unlock(&hp_rt.arena);
+  pthread_mutex_init(&hp_rt.dump_lock, NULL);
+  atomic_store(&hp_rt.pid, (int)getpid());
+  hp_rt.seq = 0;
+  atomic_store(&hp_rt.dumps_written, 0);
+  atomic_store(&hp_rt.failure_reported, 0);
+  atomic_store(&signal_pending, 0);
+  int old_fd = atomic_exchange(&wake_fd, -1);
+  if (old_fd >= 0) close(old_fd); /* the parent's; ours is made by start_thread */
+  atomic_store(&dumper_running, 0);
+  start_thread();
+  hp_guard_leave(fork_guard);
+}
+
+void hp_dumper_start(void) {
+  pthread_atfork(fork_prepare, fork_parent, fork_child);
+  if (hp_rt.config.at_exit) atexit(at_exit);
+  if (hp_rt.config.signal_number != 0) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(hp_rt.config.signal_number, &sa, NULL);
+  }
+  start_thread();
+}

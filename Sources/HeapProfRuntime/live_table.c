@@ -1,0 +1,218 @@
+/*
+ * live_table.c: the sharded pointer -> (size, site) table (contract in hp_live_table.h).
+ *
+ * Entry (16 bytes): key = pointer (0 = empty slot), value = size << 24 | site id.
+ */
+#ifndef _GNU_SOURCE
+#error "HeapProfRuntime needs _GNU_SOURCE"
+#endif
+#include "hp_live_table.h"
+
+#include <stdatomic.h>
+
+#include "arena_impl.h"
+
+typedef struct entry {
+  uintptr_t key;  /* allocation address, 0 when empty */
+  uint64_t value; /* size << 24 | site id */
+} entry;
+
+_Static_assert(sizeof(entry) == 16, "live table entries are 16 bytes");
+
+typedef struct shard {
+  _Alignas(64) _Atomic int lock;  /* spinlock guarding the fields below */
+  uint32_t capacity; /* slots in `slots` (power of two), 0 before first use */
+  uint32_t count;    /* used slots */
+  entry *slots;      /* mapped from the arena */
+} shard;
+
+_Static_assert(sizeof(shard) == 64, "one shard per cache line");
+
+struct hp_live_table {
+  hp_arena *arena;           /* where slot arrays come from */
+  unsigned shard_bits;       /* log2 of the shard count */
+  uint32_t initial_capacity; /* slots of a shard's first array */
+  shard *shards;             /* 2^shard_bits shards */
+};
+
+static uint64_t mix(uintptr_t p) {
+  uint64_t h = (uint64_t)p;
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  return h;
+}
+
+hp_live_table *hp_live_table_create(hp_arena *arena, unsigned shard_bits,
+                                    uint32_t initial_capacity) {
+  if (shard_bits > 10) shard_bits = 10;
+  uint32_t cap = 16;
+  while (cap < initial_capacity && cap < (1u << 30)) cap <<= 1;
+  hp_live_table *t = hp_arena_bump(arena, sizeof(hp_live_table), 64);
+  if (t == NULL) return NULL;
+  t->arena = arena;
+  t->shard_bits = shard_bits;
+  t->initial_capacity = cap;
+  t->shards = hp_arena_bump(arena, sizeof(shard) << shard_bits, 64);
+  if (t->shards == NULL) return NULL;
+  return t;
+}
+
+static shard *shard_for(hp_live_table *t, uint64_t h) {
+  return &t->shards[t->shard_bits == 0 ? 0 : (h >> (64 - t->shard_bits))];
+}
+
+/* Finds the slot of `key` or the empty slot where it would go. */
+static uint32_t probe(const shard *s, uintptr_t key, uint64_t h) {
+  uint32_t mask = s->capacity - 1;
+  uint32_t i = (uint32_t)h & mask;
+  while (s->slots[i].key != 0 && s->slots[i].key != key) i = (i + 1) & mask;
+  return i;
+}
+
+/* Moves the shard to an array of `capacity` slots; 0 when it cannot be mapped. */
+static int resize(hp_live_table *t, shard *s, uint32_t capacity) {
+  entry *fresh = hp_arena_map(t->arena, sizeof(entry) * (size_t)capacity);
+  if (fresh == NULL) return 0;
+  entry *old = s->slots;
+  uint32_t old_capacity = s->capacity;
+  s->slots = fresh;
+  s->capacity = capacity;
+  for (uint32_t i = 0; i < old_capacity; i++) {
+    if (old[i].key != 0) s->slots[probe(s, old[i].key, mix(old[i].key))] = old[i];
+  }
+  if (old != NULL) hp_arena_unmap(t->arena, old, sizeof(entry) * (size_t)old_capacity);
+  return 1;
+}
+
+int hp_live_table_insert(hp_live_table *t, uintptr_t ptr, uint64_t size, uint32_t site,
+                         uint64_t *old_size, uint32_t *old_site) {
+  if (ptr == 0 || size > HP_LIVE_MAX_SIZE || site >= (1u << 24)) return 0;
+  uint64_t h = mix(ptr);
+  shard *s = shard_for(t, h);
+  hp_spin_lock(&s->lock);
+  if (s->capacity == 0 && !resize(t, s, t->initial_capacity)) {
+    hp_spin_unlock(&s->lock);
+    return 0;
+  }
+  uint32_t i = probe(s, ptr, h);
+  int result = 1;
+  if (s->slots[i].key == ptr) {
+    if (old_size != NULL) *old_size = s->slots[i].value >> 24;
+    if (old_site != NULL) *old_site = (uint32_t)(s->slots[i].value & 0xFFFFFF);
+    s->slots[i].value = (size << 24) | site;
+    hp_spin_unlock(&s->lock);
+    return 2;
+  }
+  if ((uint64_t)(s->count + 1) * 4 > (uint64_t)s->capacity * 3) {
+    if (s->capacity < (1u << 31) && resize(t, s, s->capacity * 2)) {
+      i = probe(s, ptr, h);
+    } else if (s->count + 2 > s->capacity) {
+      hp_spin_unlock(&s->lock); /* full: keep one empty slot so probes end */
+      return 0;
+    }
+  }
+  s->slots[i].key = ptr;
+  s->slots[i].value = (size << 24) | site;
+  s->count++;
+  hp_spin_unlock(&s->lock);
+  return result;
+}
+
+int hp_live_table_remove(hp_live_table *t, uintptr_t ptr, uint64_t *size, uint32_t *site) {
+  if (ptr == 0) return 0;
+  uint64_t h = mix(ptr);
+  shard *s = shard_for(t, h);
+  hp_spin_lock(&s->lock);
+  if (s->count == 0) {
+    hp_spin_unlock(&s->lock);
+    return 0;
+  }
+  uint32_t mask = s->capacity - 1;
+  uint32_t i = probe(s, ptr, h);
+  if (s->slots[i].key != ptr) {
+    hp_spin_unlock(&s->lock);
+    return 0;
+  }
+  if (size != NULL) *size = s->slots[i].value >> 24;
+  if (site != NULL) *site = (uint32_t)(s->slots[i].value & 0xFFFFFF);
+  /* Backward shift: pull later members of the cluster into the hole. */
+  uint32_t hole = i;
+  uint32_t j = i;
+  for (;;) {
+    j = (j + 1) & mask;
+    if (s->slots[j].key == 0) break;
+    uint32_t home = (uint32_t)mix(s->slots[j].key) & mask;
+    /* Move j into the hole unless its home lies cyclically in (hole, j]. */
+    int stays = (hole <= j) ? (hole < home && home <= j) : (hole < home || home <= j);
+    if (!stays) {
+      s->slots[hole] = s->slots[j];
+      hole = j;
+    }
+  }
+  s->slots[hole].key = 0;
+  s->slots[hole].value = 0;
+  s->count--;
+  hp_spin_unlock(&s->lock);
+  return 1;
+}
+
+int hp_live_table_lookup(hp_live_table *t, uintptr_t ptr, uint64_t *size, uint32_t *site) {
+  if (ptr == 0) return 0;
+  uint64_t h = mix(ptr);
+  shard *s = shard_for(t, h);
+  hp_spin_lock(&s->lock);
+  int found = 0;
+  if (s->count != 0) {
+    uint32_t i = probe(s, ptr, h);
+    if (s->slots[i].key == ptr) {
+      found = 1;
+      if (size != NULL) *size = s->slots[i].value >> 24;
+      if (site != NULL) *site = (uint32_t)(s->slots[i].value & 0xFFFFFF);
+    }
+  }
+  hp_spin_unlock(&s->lock);
+  return found;
+}
+
+uint64_t hp_live_table_count(hp_live_table *t) {
+  uint64_t n = 0;
+  for (uint32_t k = 0; k < (1u << t->shard_bits); k++) {
+    shard *s = &t->shards[k];
+    hp_spin_lock(&s->lock);
+    n += s->count;
+    hp_spin_unlock(&s->lock);
+  }
+  return n;
+}
+
+uint64_t hp_live_table_capacity(hp_live_table *t) {
+  uint64_t n = 0;
+  for (uint32_t k = 0; k < (1u << t->shard_bits); k++) {
+    shard *s = &t->shards[k];
+    hp_spin_lock(&s->lock);
+    n += s->capacity;
+    hp_spin_unlock(&s->lock);
+  }
+  return n;
+}
+
+void hp_live_table_destroy(hp_live_table *t) {
+  for (uint32_t k = 0; k < (1u << t->shard_bits); k++) {
+    shard *s = &t->shards[k];
+    hp_spin_lock(&s->lock);
+    if (s->slots != NULL) hp_arena_unmap(t->arena, s->slots, sizeof(entry) * (size_t)s->capacity);
+    s->slots = NULL;
+    s->capacity = 0;
+    s->count = 0;
+    hp_spin_unlock(&s->lock);
+  }
+}
+
+void hp_live_table_lock_all(hp_live_table *t) {
+  for (uint32_t k = 0; k < (1u << t->shard_bits); k++) hp_spin_lock(&t->shards[k].lock);
+}
+
+void hp_live_table_unlock_all(hp_live_table *t) {
+  for (uint32_t k = 0; k < (1u << t->shard_bits); k++) hp_spin_unlock(&t->shards[k].lock);
+}

@@ -1,0 +1,140 @@
+import HeapProfile
+
+/// LocalSymbolizer symbolizes a profile from the object files on this machine.
+///
+/// For every location whose mapping does not already carry functions
+/// (`Mapping.hasFunctions`) and that has no lines yet:
+/// 1. the mapping's file is found (``SymbolizerOptions``) and opened once per file;
+/// 2. the address becomes a file offset (`address - start + offset`), then an ELF
+///    virtual address through the PT_LOAD program headers;
+/// 3. DWARF (if any) gives the inlined frames innermost first, the out-of-line function
+///    last, each with file and line; else the ELF symbol table gives the function;
+/// 4. names are demangled (``Demangler/displayName(_:)``) into `Function.name`, the
+///    linker symbol kept in `Function.systemName`.
+///
+/// A location that cannot be resolved gets one function named `MODULE+0xOFFSET` (the
+/// basename of the mapping's file and the file offset), or `0xADDRESS` when it lies in
+/// no mapping. Each missing, unreadable or changed file gives exactly one warning.
+/// A mapping's `has*` flags are set from what was found. Existing functions are kept
+/// and their mangled names demangled (``demangleNames(_:)``), and `dropFrames` /
+/// `keepFrames` are set to ``AllocatorFrames``.
+///
+/// Resolvers are cached for the life of the symbolizer, so symbolizing several
+/// profiles of one program reads each file once. Not thread-safe.
+public final class LocalSymbolizer: Symbolizer {
+  private let options: SymbolizerOptions
+  private let locator: ObjectLocator
+  private var displayNames: [String: String] = [:]
+
+  /// Creates a symbolizer that finds files as `options` say.
+  public init(options: SymbolizerOptions = .init()) {
+    self.options = options
+    locator = ObjectLocator(options: options)
+  }
+
+  /// Returns `profile` symbolized, with one warning per file that could not be used.
+  public func symbolize(_ profile: Profile) -> SymbolizationResult {
+    var p = demangleNames(profile)
+    // A build id recorded on one mapping of a file holds for all its mappings.
+    var buildIDs: [String: String] = [:]
+    for m in p.mappings where !m.buildID.isEmpty && buildIDs[m.file] == nil { buildIDs[m.file] = m.buildID }
+    var warnings: [String] = []
+    var warned: Set<String> = []
+    var functions = FunctionTable(p.functions)
+    let mappingIndex = Dictionary(p.mappings.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+    // `--binary` replaces the file of the first mapping, in all of that file's mappings.
+    let mainFile = p.mappings.first?.file
+
+    struct Found { var functions = false, files = false, lines = false, inlines = false }
+    var found: [UInt64: Found] = [:]
+
+    for i in p.locations.indices {
+      let location = p.locations[i]
+      guard location.lines.isEmpty else { continue }
+      guard let mi = mappingIndex[location.mappingID] else {
+        let id = functions.id(name: "0x" + hex(location.address), systemName: "", file: "", startLine: 0)
+        p.locations[i].lines = [Line(functionID: id)]
+        continue
+      }
+      var mapping = p.mappings[mi]
+      if mapping.hasFunctions { continue }
+      if mapping.buildID.isEmpty, let id = buildIDs[mapping.file] { mapping.buildID = id }
+      let fileOffset = location.address &- mapping.start &+ mapping.offset
+      var frames: [ResolvedFrame] = []
+      switch locator.locate(mapping, isMain: mapping.file == mainFile, profileTimeNanos: p.timeNanos) {
+      case .found(let resolver, let warning):
+        if let warning, warned.insert(warning).inserted { warnings.append(warning) }
+        if let vaddr = resolver.virtualAddress(fileOffset: fileOffset) {
+          frames = resolver.frames(at: vaddr)
+        }
+        if resolver.hasDWARF { found[mapping.id, default: Found()].inlines = true }
+      case .unusable(let warning):
+        if warned.insert(warning).inserted { warnings.append(warning) }
+      case .skipped:
+        break
+      }
+      if frames.isEmpty {
+        let name = ObjectLocator.moduleName(mapping.file) + "+0x" + hex(fileOffset)
+        p.locations[i].lines = [Line(functionID: functions.id(name: name, systemName: "", file: "", startLine: 0))]
+        continue
+      }
+      var lines: [Line] = []
+      for f in frames {
+        let id = functions.id(name: displayName(f.systemName), systemName: f.systemName, file: f.file, startLine: f.startLine)
+        lines.append(Line(functionID: id, line: f.line, column: f.column))
+        found[mapping.id, default: Found()].functions = true
+        if !f.file.isEmpty { found[mapping.id, default: Found()].files = true }
+        if f.line > 0 { found[mapping.id, default: Found()].lines = true }
+      }
+      p.locations[i].lines = lines
+    }
+    for (id, f) in found where f.functions {
+      guard let mi = mappingIndex[id] else { continue }
+      p.mappings[mi].hasFunctions = true
+      p.mappings[mi].hasFilenames = f.files
+      p.mappings[mi].hasLineNumbers = f.lines
+      p.mappings[mi].hasInlineFrames = f.inlines
+    }
+    p.functions = functions.functions
+    p.dropFrames = AllocatorFrames.dropFramesRegex
+    p.keepFrames = AllocatorFrames.keepFramesRegex
+    return SymbolizationResult(profile: p, warnings: warnings)
+  }
+
+  private func displayName(_ symbol: String) -> String {
+    if let cached = displayNames[symbol] { return cached }
+    let name = Demangler.displayName(symbol)
+    displayNames[symbol] = name
+    return name
+  }
+
+  private func hex(_ v: UInt64) -> String { String(v, radix: 16) }
+}
+
+/// The functions of a profile being symbolized, deduplicated by (name, system name, file,
+/// start line), with fresh ids after the largest existing one.
+private struct FunctionTable {
+  private struct Key: Hashable { var name, systemName, file: String; var startLine: Int64 }
+  private(set) var functions: [Function]
+  private var ids: [Key: UInt64] = [:]
+  private var nextID: UInt64
+
+  init(_ existing: [Function]) {
+    functions = existing
+    nextID = (existing.map(\.id).max() ?? 0) + 1
+    for f in existing {
+      let key = Key(name: f.name, systemName: f.systemName, file: f.filename, startLine: f.startLine)
+      if ids[key] == nil { ids[key] = f.id }
+    }
+  }
+
+  mutating func id(name: String, systemName: String, file: String, startLine: Int64) -> UInt64 {
+    let key = Key(name: name, systemName: systemName, file: file, startLine: startLine)
+    if let id = ids[key] { return id }
+    let id = nextID
+    nextID += 1
+    ids[key] = id
+    functions.append(Function(id: id, name: name, systemName: systemName, filename: file, startLine: startLine))
+    return id
+  }
+}

@@ -1,0 +1,15 @@
+/// SymbolizerOptions says where to find the object files named by a profile's mappings.
+public struct SymbolizerOptions: Sendable, Equatable {
+  /// `--binary`: a file that replaces the main binary (the profile's first mapping).
+  public var binaryPath: String?
+  /// `--search-path`: directories searched for a mapping's file, in order, by basename,
+  /// by full path below the directory, and by build id (`DIR/<build-id>/<basename>`,
+  /// `DIR/<build-id>`, `DIR/.build-id/xx/rest.debug`).
+  public var searchPaths: [String]
+
+  /// Creates options; by default the files are read from the paths the profile names.
+  public init(binaryPath: String? = nil, searchPaths: [String] = []) {
+    self.binaryPath = binaryPath
+    self.searchPaths = searchPaths
+  }
+}

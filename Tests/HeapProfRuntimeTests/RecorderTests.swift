@@ -1,0 +1,93 @@
+import HeapProfRuntime
+import XCTest
+
+/// Recording allocations and frees through both tables, as the hooks do.
+final class RecorderTests: XCTestCase {
+  private var arena: OpaquePointer!
+  private var recorder: OpaquePointer!
+
+  override func setUpWithError() throws {
+    arena = try XCTUnwrap(hp_arena_create(0, 0))
+    recorder = try XCTUnwrap(hp_recorder_create(arena, 8, 2, 16))
+  }
+
+  override func tearDown() {
+    hp_live_table_destroy(hp_recorder_live(recorder))
+    XCTAssertEqual(hp_arena_live_blocks(arena), 0, "every live-table array was given back")
+    hp_arena_release(arena)
+  }
+
+  private func alloc(_ ptr: UInt, _ size: UInt64, _ frames: [UInt]) -> Int32 {
+    frames.withUnsafeBufferPointer { hp_recorder_alloc(recorder, ptr, size, $0.baseAddress, Int32($0.count)) }
+  }
+
+  private func stats() -> hp_stats {
+    var s = hp_stats()
+    hp_recorder_stats(recorder, &s)
+    return s
+  }
+
+  func testAllocAndFreeCreditTheRightSite() throws {
+    let a: [UInt] = [0x401000, 0x402000], b: [UInt] = [0x403000]
+    for i in 0..<10 { XCTAssertEqual(alloc(0x1000 + UInt(i) * 16, 100, a), 1) }
+    for i in 0..<3 { XCTAssertEqual(alloc(0x9000 + UInt(i) * 16, 7, b), 1) }
+    for i in 0..<4 { XCTAssertEqual(hp_recorder_free(recorder, 0x1000 + UInt(i) * 16), 1) }
+    XCTAssertEqual(hp_recorder_free(recorder, 0xdead0), 0, "unknown pointers are ignored")
+    var counts = hp_site_counts()
+    XCTAssertEqual(hp_site_table_counts(hp_recorder_sites(recorder), 0, &counts), 0)
+    XCTAssertEqual([counts.alloc_count, counts.alloc_bytes, counts.free_count, counts.free_bytes], [10, 1000, 4, 400])
+    XCTAssertEqual(hp_site_table_counts(hp_recorder_sites(recorder), 1, &counts), 0)
+    XCTAssertEqual([counts.alloc_count, counts.alloc_bytes, counts.free_count, counts.free_bytes], [3, 21, 0, 0])
+    let s = stats()
+    XCTAssertEqual([s.alloc_count, s.alloc_bytes, s.free_count, s.free_bytes, s.inuse_count, s.inuse_bytes, s.sites, s.dropped],
+                   [13, 1021, 4, 400, 9, 621, 2, 0])
+    XCTAssertEqual(hp_live_table_count(hp_recorder_live(recorder)), 9)
+  }
+
+  func testUnseenFreeIsCreditedWhenTheAddressComesBack() throws {
+    XCTAssertEqual(alloc(0x5000, 64, [0x1]), 1)
+    XCTAssertEqual(alloc(0x5000, 32, [0x2]), 1)  // 0x5000 was freed behind our back
+    let s = stats()
+    XCTAssertEqual([s.alloc_count, s.inuse_count, s.inuse_bytes, s.free_bytes], [2, 1, 32, 64])
+  }
+
+  func testReallocTakeRestoreCredit() throws {
+    XCTAssertEqual(alloc(0x7000, 50, [0xa]), 1)
+    var size: UInt64 = 0, site: UInt32 = 0
+    XCTAssertEqual(hp_recorder_take(recorder, 0x7000, &size, &site), 1)
+    XCTAssertEqual(size, 50)
+    hp_recorder_restore(recorder, 0x7000, size, site)  // the real realloc failed
+    XCTAssertEqual(stats().inuse_bytes, 50)
+    XCTAssertEqual(hp_recorder_take(recorder, 0x7000, &size, &site), 1)
+    hp_recorder_credit(recorder, site, size)  // it moved
+    XCTAssertEqual(alloc(0x8000, 80, [0xb]), 1)
+    let s = stats()
+    XCTAssertEqual([s.alloc_count, s.alloc_bytes, s.free_count, s.free_bytes, s.inuse_count, s.inuse_bytes],
+                   [2, 130, 1, 50, 1, 80])
+    XCTAssertEqual(hp_live_table_count(hp_recorder_live(recorder)), 1)
+  }
+
+  func testFourThreadsFreeingEachOthersMemory() throws {
+    let threads = 4, perThread = 10_000
+    DispatchQueue.concurrentPerform(iterations: threads) { t in
+      let frames: [UInt] = [UInt(0x1000 * (t + 1))]
+      for i in 0..<perThread {
+        _ = frames.withUnsafeBufferPointer {
+          hp_recorder_alloc(recorder, UInt(0x100_0000 * (t + 1) + i * 16), 24, $0.baseAddress, 1)
+        }
+      }
+      // Free half of the next thread's blocks (they may not all be there yet).
+      let other = (t + 1) % threads
+      var freed = 0
+      while freed < perThread / 2 {
+        for i in stride(from: 0, to: perThread, by: 2)
+        where hp_recorder_free(recorder, UInt(0x100_0000 * (other + 1) + i * 16)) == 1 {
+          freed += 1
+        }
+      }
+    }
+    let s = stats()
+    XCTAssertEqual([s.alloc_count, s.free_count, s.inuse_count, s.inuse_bytes, s.sites],
+                   [40_000, 20_000, 20_000, 480_000, 4])
+  }
+}

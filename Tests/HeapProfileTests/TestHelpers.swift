@@ -1,0 +1,52 @@
+import Foundation
+import HeapProfTestSupport
+import XCTest
+
+@testable import HeapProfile
+
+/// The folder of committed fixtures.
+let fixturesDirectory = packageRoot().appendingPathComponent("Tests/Fixtures")
+
+/// The path of fixture `name` (relative to Tests/Fixtures).
+func fixture(_ name: String) -> String { fixturesDirectory.appendingPathComponent(name).path }
+
+/// The sum of each sample type's values.
+func totals(_ p: Profile) -> [Int64] {
+  var t = [Int64](repeating: 0, count: p.sampleTypes.count)
+  for s in p.samples {
+    for (i, v) in s.values.enumerated() { t[i] += v }
+  }
+  return t
+}
+
+/// The error `body` throws, as a ``ProfileError``; fails the test if it throws none.
+func profileError(
+  _ body: () throws -> Profile, file: StaticString = #filePath, line: UInt = #line
+) -> ProfileError? {
+  do {
+    _ = try body()
+    XCTFail("no error thrown", file: file, line: line)
+  } catch let e as ProfileError {
+    return e
+  } catch {
+    XCTFail("unexpected error type: \(error)", file: file, line: line)
+  }
+  return nil
+}
+
+/// Parses `text` as an in-memory profile named `test.heap`.
+func parseText(_ text: String) throws -> Profile {
+  try ProfileReader.parse(Array(text.utf8), source: "test.heap")
+}
+
+/// `go tool pprof` with a private HOME and temp dir; returns stdout.
+func goPprof(_ args: [String]) throws -> String {
+  let go = try XCTUnwrap(which("go"), "go is not installed (tools/install-deps installs golang-go)")
+  let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("heapprof-pprof-\(getpid())")
+  try? FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+  let r = try runProgram(
+    go, ["tool", "pprof"] + args,
+    environment: ["HOME": tmp.path, "PPROF_TMPDIR": tmp.path, "GOFLAGS": "", "GOTOOLCHAIN": "local"])
+  XCTAssertEqual(r.status, 0, "go tool pprof \(args) failed: \(r.stderr)")
+  return r.stdout
+}

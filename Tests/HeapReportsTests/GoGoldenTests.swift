@@ -1,0 +1,226 @@
+import Foundation
+import HeapProfTestSupport
+import HeapProfile
+import XCTest
+
+@testable import HeapReports
+
+/// heapprof's reports on the Go fixtures (Tests/Fixtures/go) against the output of
+/// `go tool pprof` saved by tools/make-fixtures-go.sh, byte for byte; and those goldens
+/// against what `go tool pprof` prints today, so that a stale golden cannot hide.
+final class GoGoldenTests: XCTestCase {
+  /// One golden: how pprof made it and how heapprof makes the same text.
+  struct Case {
+    var golden: String
+    var pprofArgs: [String]
+    var render: () throws -> String
+  }
+
+  static let indexes = ["alloc_objects", "alloc_space", "inuse_objects", "inuse_space"]
+  static let fixtures = ["calltree", "churn", "mapleak.1", "mapleak.2", "mapleak.3"]
+
+  static var fixtureDir: URL { packageRoot().appendingPathComponent("Tests/Fixtures/go") }
+  static func path(_ name: String) -> String { fixtureDir.appendingPathComponent(name + ".pb.gz").path }
+
+  override func setUp() {
+    setenv("TZ", "UTC", 1)
+    tzset()
+  }
+
+  /// Reads a fixture and merges it as `go tool pprof` does with every profile it fetches
+  /// (identical stacks with identical labels summed, all-zero samples dropped).
+  static func load(_ name: String) throws -> Profile { merged(try ProfileReader.read(path: path(name))) }
+
+  static func sampleKey(_ s: Sample, _ locs: [UInt64: Location]) -> String {
+    var k = s.locationIDs.map { id -> String in
+      guard let l = locs[id] else { return "?" }
+      return String(l.address, radix: 16) + "/" + l.lines.map { "\($0.functionID):\($0.line)" }.joined(separator: ",")
+    }.joined(separator: "|")
+    k += "#" + s.labels.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: ",")
+    k += "#" + s.numLabels.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: ",")
+    return k
+  }
+
+  /// pprof's `Merge` of one profile: samples with the same key summed in first-seen order.
+  static func merged(_ p: Profile) -> Profile {
+    var out = p
+    var locs: [UInt64: Location] = [:]
+    for l in p.locations { locs[l.id] = l }
+    var index: [String: Int] = [:]
+    out.samples = []
+    for s in p.samples where !s.values.allSatisfy({ $0 == 0 }) {
+      let k = sampleKey(s, locs)
+      if let i = index[k] {
+        for v in s.values.indices { out.samples[i].values[v] += s.values[v] }
+      } else {
+        index[k] = out.samples.count
+        out.samples.append(s)
+      }
+    }
+    out.samples.removeAll { $0.values.allSatisfy { $0 == 0 } }
+    return out
+  }
+
+  /// `-base`: the base profile's values negated and merged into `profile` by stack and
+  /// labels (pprof's fetch + Merge), until HeapProfile's Subtract transform is used here.
+  static func subtract(_ base: Profile, from profile: Profile) -> Profile {
+    var out = profile
+    var locs: [UInt64: Location] = [:]
+    for l in profile.locations { locs[l.id] = l }
+    var index: [String: Int] = [:]
+    for (i, s) in out.samples.enumerated() { index[sampleKey(s, locs)] = i }
+    // Map the base's locations and functions onto the profile's by address and name.
+    var byAddress: [String: UInt64] = [:]
+    var fnName: [UInt64: String] = [:]
+    for f in profile.functions { fnName[f.id] = f.name }
+    for l in profile.locations {
+      byAddress[String(l.address, radix: 16) + l.lines.map { fnName[$0.functionID] ?? "" }.joined()] = l.id
+    }
+    var baseFn: [UInt64: String] = [:]
+    for f in base.functions { baseFn[f.id] = f.name }
+    var baseLocs: [UInt64: Location] = [:]
+    for l in base.locations { baseLocs[l.id] = l }
+    var nextLoc = (profile.locations.map(\.id).max() ?? 0) + 1
+    for s in base.samples {
+      var mapped = s
+      mapped.locationIDs = s.locationIDs.map { id in
+        let l = baseLocs[id]!
+        let key = String(l.address, radix: 16) + l.lines.map { baseFn[$0.functionID] ?? "" }.joined()
+        if let m = byAddress[key] { return m }
+        // A location only the base has: add it, with its functions.
+        var nl = l
+        nl.id = nextLoc
+        nextLoc += 1
+        nl.lines = l.lines.map { line in
+          var x = line
+          let name = baseFn[line.functionID] ?? ""
+          if let f = out.functions.first(where: { $0.name == name }) {
+            x.functionID = f.id
+          } else {
+            let fid = (out.functions.map(\.id).max() ?? 0) + 1
+            out.functions.append(Function(id: fid, name: name))
+            x.functionID = fid
+          }
+          return x
+        }
+        out.locations.append(nl)
+        locs[nl.id] = nl
+        byAddress[key] = nl.id
+        return nl.id
+      }
+      mapped.values = s.values.map { -$0 }
+      let k = sampleKey(mapped, locs)
+      if let i = index[k] {
+        for v in out.samples[i].values.indices { out.samples[i].values[v] += mapped.values[v] }
+      } else {
+        index[k] = out.samples.count
+        out.samples.append(mapped)
+      }
+    }
+    out.samples.removeAll { $0.values.allSatisfy { $0 == 0 } }
+    return out
+  }
+
+  static func options(_ p: Profile, _ index: String, cum: Bool = false, nodeCount: Int? = nil) throws -> ReportOptions {
+    let i = try XCTUnwrap(p.sampleTypeIndex(named: index), "no sample type \(index)")
+    return ReportOptions(sampleIndex: i, cum: cum, nodeCount: nodeCount, timeLayout: .go119)
+  }
+
+  static var cases: [Case] {
+    var cases: [Case] = []
+    for name in fixtures {
+      for index in indexes {
+        for cum in [false, true] {
+          cases.append(Case(
+            golden: "\(name).top.\(index)\(cum ? ".cum" : "").txt",
+            pprofArgs: ["-top", "-sample_index=\(index)"] + (cum ? ["-cum"] : []) + [path(name)],
+            render: {
+              let p = try load(name)
+              return TopReport.render(p, options: try options(p, index, cum: cum))
+            }))
+        }
+      }
+    }
+    for index in indexes {
+      for cum in [false, true] {
+        cases.append(Case(
+          golden: "mapleak.3.top.\(index)\(cum ? ".cum" : "").base.txt",
+          pprofArgs: ["-top", "-sample_index=\(index)"] + (cum ? ["-cum"] : []) + ["-base", path("mapleak.1"), path("mapleak.3")],
+          render: {
+            let p = subtract(try load("mapleak.1"), from: try load("mapleak.3"))
+            return TopReport.render(p, options: try options(p, index, cum: cum))
+          }))
+      }
+    }
+    cases.append(Case(
+      golden: "calltree.peek.leaf.alloc_space.txt",
+      pprofArgs: ["-peek", "main\\.leaf", "-sample_index=alloc_space", path("calltree")],
+      render: {
+        let p = try load("calltree")
+        return try PeekReport.render(p, regex: "main\\.leaf", options: try options(p, "alloc_space"))
+      }))
+    cases.append(Case(
+      golden: "mapleak.3.peek.store.inuse_space.txt",
+      pprofArgs: ["-peek", "store|newPayload", "-sample_index=inuse_space", path("mapleak.3")],
+      render: {
+        let p = try load("mapleak.3")
+        return try PeekReport.render(p, regex: "store|newPayload", options: try options(p, "inuse_space"))
+      }))
+    for (name, index) in [("calltree", "inuse_space"), ("churn", "alloc_objects")] {
+      cases.append(Case(
+        golden: "\(name).traces.\(index).txt",
+        pprofArgs: ["-traces", "-sample_index=\(index)", path(name)],
+        render: {
+          let p = try load(name)
+          return TracesReport.render(p, options: try options(p, index))
+        }))
+    }
+    for name in ["calltree", "churn", "mapleak.3"] {
+      for index in ["alloc_space", "inuse_space"] {
+        cases.append(Case(
+          golden: "\(name).dot.\(index).dot",
+          pprofArgs: ["-dot", "-sample_index=\(index)", path(name)],
+          render: {
+            let p = try load(name)
+            return DotReport.render(p, options: try options(p, index))
+          }))
+      }
+    }
+    cases.append(Case(
+      golden: "mapleak.3.dot.alloc_space.nodecount10.dot",
+      pprofArgs: ["-dot", "-nodecount=10", "-sample_index=alloc_space", path("mapleak.3")],
+      render: {
+        let p = try load("mapleak.3")
+        return DotReport.render(p, options: try options(p, "alloc_space", nodeCount: 10))
+      }))
+    cases.append(Case(
+      golden: "mapleak.3.dot.alloc_space.base.dot",
+      pprofArgs: ["-dot", "-sample_index=alloc_space", "-base", path("mapleak.1"), path("mapleak.3")],
+      render: {
+        let p = subtract(try load("mapleak.1"), from: try load("mapleak.3"))
+        return DotReport.render(p, options: try options(p, "alloc_space"))
+      }))
+    return cases
+  }
+
+  /// (1) heapprof prints exactly what `go tool pprof` printed.
+  func testReportsMatchGoToolPprofGoldens() throws {
+    for c in Self.cases {
+      assertGolden(try c.render(), "Golden/go/" + c.golden)
+    }
+  }
+
+  /// (2) The goldens are still what `go tool pprof` prints.
+  func testGoldensMatchGoToolPprofNow() throws {
+    let go = try XCTUnwrap(which("go"), "go is not on PATH; tools/test.sh installs golang-go")
+    let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("heapprof-go-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: tmp) }
+    let env = ["TZ": "UTC", "HOME": tmp.path, "PPROF_TMPDIR": tmp.path, "GOCACHE": tmp.path + "/cache"]
+    for c in Self.cases {
+      let r = try runProgram(go, ["tool", "pprof"] + c.pprofArgs, environment: env)
+      XCTAssertEqual(r.status, 0, "go tool pprof \(c.pprofArgs): \(r.stderr)")
+      assertGolden(r.stdout, "Golden/go/" + c.golden)
+    }
+  }
+}

@@ -1,0 +1,191 @@
+import Foundation
+import HeapProfTestSupport
+import HeapProfile
+import XCTest
+
+@testable import HeapReports
+
+/// The map report and the growth report on hand-built profiles shaped like real Swift
+/// cache-leak dumps (symbolized, allocator frames kept), with exact expectations.
+final class MapsAndGrowthTests: XCTestCase {
+  // Stacks, leaf first, as the symbolizer names a Swift program's frames.
+  static let root = ["CacheLeakDemo.CacheLeak.run()", "main"]
+  static let handler = ["CacheLeakDemo.Service.handleRequest(_:)"] + root
+  static let storage = [
+    "swift_slowAlloc", "swift_allocObject",
+    "Swift._DictionaryStorage<Swift.String, CacheLeakDemo.HeavyObject>.resize(original:capacity:move:)",
+    "Swift._NativeDictionary<Swift.String, CacheLeakDemo.HeavyObject>._copyOrMoveAndResize(capacity:moveElements:)",
+    "Swift.Dictionary<Swift.String, CacheLeakDemo.HeavyObject>.subscript.setter",
+    "CacheLeakDemo.ResponseCache.store(_:for:)",
+  ] + handler
+  static let object = [
+    "swift_slowAlloc", "swift_allocObject", "CacheLeakDemo.HeavyObject.__allocating_init(id:payloadBytes:)",
+  ] + handler
+  static let payload = [
+    "malloc", "swift_slowAlloc", "swift_allocObject",
+    "Swift._ContiguousArrayBuffer<Swift.UInt8>.init(_uninitializedCount:minimumCapacity:)",
+    "CacheLeakDemo.HeavyObject.init(id:payloadBytes:)",
+    "CacheLeakDemo.HeavyObject.__allocating_init(id:payloadBytes:)",
+  ] + handler
+  static let key = ["swift_slowAlloc", "swift_allocObject", "Swift._StringGuts.grow(_:)"] + handler
+  static let unrelated = ["malloc", "CacheLeakDemo.Config.load()"] + root
+  static let scratch = [
+    "swift_slowAlloc", "swift_allocObject",
+    "Swift._NativeDictionary<Swift.String, CacheLeakDemo.HeavyObject>._copyOrMoveAndResize(capacity:moveElements:)",
+    "CacheLeakDemo.Service.buildScratchIndex(for:key:)",
+  ] + handler
+
+  /// (frames, alloc objects, alloc bytes, in-use objects, in-use bytes)
+  typealias Row = (frames: [String], ao: Int64, ab: Int64, io: Int64, ib: Int64)
+
+  static func profile(_ rows: [Row], seconds: Int64 = 1) -> Profile {
+    var p = Profile(
+      sampleTypes: [
+        ValueType(type: "alloc_objects", unit: "count"), ValueType(type: "alloc_space", unit: "bytes"),
+        ValueType(type: "inuse_objects", unit: "count"), ValueType(type: "inuse_space", unit: "bytes"),
+      ],
+      mappings: [Mapping(id: 1, start: 0x1000, limit: 0x100000, offset: 0, file: "/usr/bin/cache-leak", hasFunctions: true)],
+      timeNanos: 1_700_000_000_000_000_000 + seconds * 1_000_000_000, period: 1)
+    var functionIDs: [String: UInt64] = [:]
+    for row in rows {
+      var ids: [UInt64] = []
+      for f in row.frames {
+        let id: UInt64
+        if let known = functionIDs[f] {
+          id = known
+        } else {
+          id = UInt64(functionIDs.count + 1)
+          functionIDs[f] = id
+          p.functions.append(Function(id: id, name: f))
+          p.locations.append(Location(id: id, mappingID: 1, address: 0x1000 + id * 16, lines: [Line(functionID: id, line: 1)]))
+        }
+        ids.append(id)
+      }
+      p.samples.append(Sample(locationIDs: ids, values: [row.ao, row.ab, row.io, row.ib]))
+    }
+    p.attributes = ["pid": "4242", "seq": "\(seconds)"]
+    return p
+  }
+
+  /// The leak after `n` requests of 4096 payload bytes; the table resized `resizes` times.
+  static func leak(_ n: Int64, resizes: Int64, tableBytes: Int64, seconds: Int64) -> Profile {
+    profile([
+      (storage, resizes, tableBytes * 2, 1, tableBytes),
+      (object, n, n * 48, n, n * 48),
+      (payload, n, n * 4128, n, n * 4128),
+      (key, n, n * 48, n, n * 48),
+      (unrelated, 3, 3000, 3, 3000),
+    ], seconds: seconds)
+  }
+
+  func testLeakOwnerTypesEntriesAndFinding() throws {
+    let owners = MapAnalysis.owners(in: Self.leak(1000, resizes: 11, tableBytes: 98_368, seconds: 1))
+    XCTAssertEqual(owners.count, 1)
+    let o = try XCTUnwrap(owners.first)
+    XCTAssertEqual(o.kind, .swiftDictionary)
+    XCTAssertEqual(o.typeDescription, "Dictionary<String, HeavyObject>")
+    XCTAssertEqual(o.owner, "CacheLeakDemo.ResponseCache.store(_:for:)")
+    XCTAssertEqual(o.entriesAnchor, "CacheLeakDemo.Service.handleRequest(_:)")
+    XCTAssertEqual(o.storageInuseBytes, 98_368)
+    XCTAssertEqual(o.storageInuseObjects, 1)
+    XCTAssertEqual(o.storageAllocObjects, 11)
+    XCTAssertEqual(o.entryInuseObjects, 3000)
+    XCTAssertEqual(o.entryInuseBytes, 1000 * (48 + 4128 + 48))
+    XCTAssertEqual(o.findings.map(\.kind), [.neverShrinks])
+    XCTAssertEqual(o.path, ["CacheLeakDemo.CacheLeak.run()", "CacheLeakDemo.Service.handleRequest(_:)", "CacheLeakDemo.ResponseCache.store(_:for:)"])
+    assertGolden(MapsReport.render(Self.leak(1000, resizes: 11, tableBytes: 98_368, seconds: 1), source: "leak.heap"), "Golden/maps/leak.maps.txt")
+  }
+
+  func testFixedCacheHasNoFinding() throws {
+    // Capacity 100: 1000 inserted, 100 live; 8 resizes while it filled.
+    let p = Self.profile([
+      (Self.storage, 8, 12_000, 1, 6_000),
+      (Self.object, 1000, 48_000, 100, 4_800),
+      (Self.payload, 1000, 4_128_000, 100, 412_800),
+    ])
+    let owners = MapAnalysis.owners(in: p)
+    XCTAssertEqual(owners.count, 1)
+    XCTAssertEqual(owners[0].findings, [])
+    assertGolden(MapsReport.render(p, source: "fixed.heap"), "Golden/maps/fixed.maps.txt")
+  }
+
+  func testChurnFinding() throws {
+    let p = Self.profile([
+      (Self.scratch, 4000, 4000 * 600, 0, 0),
+      (Self.object, 8000, 8000 * 48, 0, 0),
+    ])
+    let owners = MapAnalysis.owners(in: p)
+    XCTAssertEqual(owners.count, 1)
+    XCTAssertEqual(owners[0].owner, "CacheLeakDemo.Service.buildScratchIndex(for:key:)")
+    XCTAssertEqual(owners[0].findings.map(\.kind), [.churn])
+    assertGolden(MapsReport.render(p, source: "churn.heap"), "Golden/maps/churn.maps.txt")
+  }
+
+  func testRehashStormWithoutLeak() throws {
+    // One table filled to 2^14 buckets from an insert loop whose entries were freed.
+    let p = Self.profile([(Self.storage, 15, 3_000_000, 1, 1_600_000), (Self.object, 10_000, 480_000, 10, 480)])
+    XCTAssertEqual(MapAnalysis.owners(in: p)[0].findings.map(\.kind), [.rehashStorm])
+  }
+
+  func testMapPatternsCoverEveryKind() {
+    XCTAssertEqual(MapPatterns.kind(of: "std::_Hashtable<int, std::pair<int const, int>>::_M_insert_unique_node"), .cxxUnorderedMap)
+    XCTAssertEqual(MapPatterns.kind(of: "std::__detail::_Map_base::operator[]"), .cxxUnorderedMap)
+    XCTAssertEqual(MapPatterns.kind(of: "std::unordered_set<int>::insert"), .cxxUnorderedSet)
+    XCTAssertEqual(MapPatterns.kind(of: "std::_Rb_tree::_M_emplace_hint_unique"), .cxxMap)
+    XCTAssertEqual(MapPatterns.kind(of: "runtime.mapassign_faststr"), .goMap)
+    XCTAssertEqual(MapPatterns.kind(of: "Swift._NativeSet<Swift.Int>.insertNew(_:at:isUnique:)"), .swiftSet)
+    XCTAssertEqual(MapPatterns.kind(of: "Foundation.NSMutableDictionary.setObject(_:forKey:)"), .foundationDictionary)
+    XCTAssertNil(MapPatterns.kind(of: "CacheLeakDemo.ResponseCache.store(_:for:)"))
+    XCTAssertEqual(MapTypes.extract(from: "generic specialization <Swift.String, Swift.Array<Swift.UInt8>> of Swift._NativeDictionary.insertNew"), "String, Array<UInt8>")
+  }
+
+  /// Three snapshots: the leak grows in every interval, a bounded cache fills then stops,
+  /// a churning site allocates much with flat in-use.
+  static func series() -> [Profile] {
+    let bounded = ["malloc", "CacheLeakDemo.SessionPool.warm()"] + root
+    let churn = ["malloc", "CacheLeakDemo.Service.render(_:)"] + handler
+    return [(1000, 1), (2000, 3), (3000, 5)].enumerated().map { (i, step) in
+      let (n, t) = step
+      var p = leak(Int64(n), resizes: 11 + Int64(i), tableBytes: 98_368 << i, seconds: Int64(t))
+      let b: Int64 = i == 0 ? 10_000 : 60_000
+      p = profile(
+        [
+          (storage, 11 + Int64(i), (98_368 << i) * 2, 1, 98_368 << i),
+          (object, Int64(n), Int64(n) * 48, Int64(n), Int64(n) * 48),
+          (payload, Int64(n), Int64(n) * 4128, Int64(n), Int64(n) * 4128),
+          (key, Int64(n), Int64(n) * 48, Int64(n), Int64(n) * 48),
+          (bounded, b / 100, b, b / 100, b),
+          (churn, Int64(n) * 10, Int64(n) * 10 * 512, 2, 1024),
+        ], seconds: Int64(t))
+      return p
+    }
+  }
+
+  func testGrowthNamesOneSuspectWithItsMap() throws {
+    let profiles = Self.series()
+    let a = GrowthAnalysis(profiles: profiles, sources: ["s.0001.heap", "s.0002.heap", "s.0003.heap"])
+    XCTAssertEqual(a.suspects.count, 1)
+    let s = try XCTUnwrap(a.suspects.first)
+    XCTAssertEqual(s.verdict, .cacheWithoutEviction)
+    XCTAssertEqual(s.map, "Dictionary<String, HeavyObject>")
+    XCTAssertEqual(s.mapOwner, "CacheLeakDemo.ResponseCache.store(_:for:)")
+    XCTAssertEqual(s.siteCount, 4)
+    XCTAssertEqual(s.growthBytes, 2000 * (48 + 4128 + 48) + (98_368 * 4 - 98_368))
+    XCTAssertGreaterThanOrEqual(s.growthShare, 0.9)
+    XCTAssertEqual(s.survivedSnapshots, 3)
+    XCTAssertEqual(s.bytesPerSecond.map { Int64($0) }, s.growthBytes / 4)
+    XCTAssertEqual(a.groups.filter { $0.verdict == .boundedCache }.map(\.allocatingFunction), ["CacheLeakDemo.SessionPool.warm()"])
+    XCTAssertEqual(a.groups.filter { $0.verdict == .churn }.map(\.allocatingFunction), ["CacheLeakDemo.Service.render(_:)"])
+    assertGolden(GrowthReport.render(a), "Golden/growth/series.growth.txt")
+    assertGolden(GrowthReport.json(a), "Golden/growth/series.growth.json")
+  }
+
+  func testFlatSeriesHasNoSuspect() {
+    let p = Self.leak(100, resizes: 8, tableBytes: 6000, seconds: 1)
+    var q = p
+    q.timeNanos += 2_000_000_000
+    let a = GrowthAnalysis(profiles: [p, q], sources: ["a", "b"])
+    XCTAssertEqual(a.suspects.count, 0)
+    XCTAssertTrue(GrowthReport.render(a).contains("Verdict: no leak suspect"))
+  }
+}
