@@ -238,12 +238,13 @@ EXPORT void *realloc(void *p, size_t n) {
 }
 
 EXPORT void *reallocarray(void *p, size_t count, size_t size) {
+  int pass = hp_guard_is_set() || !recording();
   size_t n;
   if (__builtin_mul_overflow(count, size, &n)) {
     errno = ENOMEM;
     return NULL;
   }
-  if (hp_guard_is_set() || !recording()) return plain_realloc(p, n);
+  if (pass) return plain_realloc(p, n);
   hp_tls_guard = 1;
   void *q = recorded_realloc(p, n);
   if (q != NULL && n != 0) hp_hook_alloc(q, n);

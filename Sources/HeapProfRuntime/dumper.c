@@ -1,14 +1,14 @@
 /*
  * dumper.c: when and how the runtime dumps (policy of STYLE.md convention 8).
  *
- *  - The signal handler (HEAPPROF_SIGNAL) only sets a flag and writes to an eventfd.
+ *  - The signal handler (HEAPPROF_SIGNAL) only sets a flag and writes a byte to a pipe.
  *  - The dumper thread, started with every signal blocked and its re-entry guard set,
- *    polls that eventfd every 100 ms and dumps for a signal, for HEAPPROF_INTERVAL and
+ *    polls that pipe every 100 ms and dumps for a signal, for HEAPPROF_INTERVAL and
  *    for HEAPPROF_INUSE_INTERVAL growth.
  *  - atexit: one last dump (HEAPPROF_AT_EXIT=1).
  *  - fork: prepare takes the dump lock, the arena lock and every live-table shard lock;
  *    parent and child release them; the child takes its own pid, restarts its sequence
- *    at 0001, gets a fresh eventfd and its own dumper thread, and keeps recording.
+ *    at 0001, gets a fresh pipe and its own dumper thread, and keeps recording.
  */
 #ifndef _GNU_SOURCE
 #error "HeapProfRuntime needs _GNU_SOURCE"
@@ -19,7 +19,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,7 +29,11 @@
 #include "hp_guard.h"
 #include "runtime_impl.h"
 
-static _Atomic int wake_fd = -1;           /* eventfd the handler writes to */
+static _Atomic int wake_fd = -1;           /* write end of the wake-up pipe          */
+static _Atomic int wait_fd = -1;           /* read end, polled by the dumper thread  */
+static dev_t wake_dev;                     /* identity of that pipe, so that a       */
+static ino_t wake_ino;                     /* program closing and reusing the numbers */
+                                           /* never gets our bytes or loses its own  */
 static _Atomic int signal_pending;         /* set by the handler */
 static _Atomic int dumper_running;         /* a dumper thread exists in this process */
 static int fork_guard;                     /* guard value saved by prepare */
@@ -105,14 +110,40 @@ int hp_runtime_dump(const char *path, const char *reason, char *path_out, size_t
 /* ---------------------------------------------------------------------------------
  * Signal handler and dumper thread
  * --------------------------------------------------------------------------------- */
+/* 1 when `fd` is still an end of our pipe (fstat is async-signal-safe). */
+static int is_wake_fd(int fd) {
+  struct stat st;
+  return fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == wake_dev && st.st_ino == wake_ino;
+}
+
+/* Makes a new wake-up pipe and publishes it; returns its read end, -1 when none can be
+ * made. Ends that are no longer ours are left alone (the program owns those numbers). */
+static int open_wake_pipe(void) {
+  int fds[2];
+  struct stat st;
+  atomic_store(&wake_fd, -1);
+  atomic_store(&wait_fd, -1);
+  if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) return -1;
+  if (fstat(fds[0], &st) != 0) {
+    close(fds[0]);
+    close(fds[1]);
+    return -1;
+  }
+  wake_dev = st.st_dev;
+  wake_ino = st.st_ino;
+  atomic_store(&wait_fd, fds[0]);
+  atomic_store(&wake_fd, fds[1]);
+  return fds[0];
+}
+
 static void on_signal(int sig) {
   (void)sig;
   int saved = errno;
   atomic_store(&signal_pending, 1);
   int fd = atomic_load(&wake_fd);
-  if (fd >= 0) {
-    uint64_t one = 1;
-    ssize_t ignored = write(fd, &one, sizeof one);
+  if (is_wake_fd(fd)) {
+    char one = 1;
+    ssize_t ignored = write(fd, &one, 1);
     (void)ignored;
   }
   errno = saved;
@@ -124,12 +155,23 @@ static void *dumper_main(void *unused) {
   uint64_t interval_ns = hp_rt.config.interval_s * 1000000000ull;
   uint64_t next_interval = now_ns(CLOCK_MONOTONIC) + interval_ns;
   for (;;) {
-    struct pollfd pfd = {atomic_load(&wake_fd), POLLIN, 0};
-    int ready = poll(&pfd, 1, 100);
-    if (ready > 0) {
-      uint64_t count;
-      ssize_t ignored = read(pfd.fd, &count, sizeof count);
-      (void)ignored;
+    int fd = atomic_load(&wait_fd);
+    if (!is_wake_fd(fd) || !is_wake_fd(atomic_load(&wake_fd))) {
+      int ours = atomic_load(&wake_fd);
+      if (is_wake_fd(ours)) close(ours);
+      if (is_wake_fd(fd)) close(fd);
+      fd = open_wake_pipe(); /* the program closed ours */
+    }
+    if (fd < 0) {
+      struct timespec pause = {0, 100 * 1000 * 1000};
+      nanosleep(&pause, NULL);
+    } else {
+      struct pollfd pfd = {fd, POLLIN, 0};
+      if (poll(&pfd, 1, 100) > 0 && (pfd.revents & POLLIN)) {
+        char drain[64];
+        while (read(fd, drain, sizeof drain) > 0) {
+        }
+      }
     }
     if (atomic_load(&hp_rt.exiting)) continue;
     if (atomic_exchange(&signal_pending, 0)) hp_runtime_dump(NULL, "signal", NULL, 0);
@@ -149,12 +191,7 @@ static void start_thread(void) {
   if (hp_rt.config.signal_number == 0 && hp_rt.config.interval_s == 0 &&
       hp_rt.config.inuse_interval == 0)
     return;
-  int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (fd < 0) {
-    hp_say(2, "cannot create an eventfd; no signal, interval or in-use dumps");
-    return;
-  }
-  atomic_store(&wake_fd, fd);
+  if (open_wake_pipe() < 0) hp_say(2, "cannot create a pipe; signal dumps wait up to 100 ms");
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -205,8 +242,9 @@ static void fork_child(void) {
   atomic_store(&hp_rt.dumps_written, 0);
   atomic_store(&hp_rt.failure_reported, 0);
   atomic_store(&signal_pending, 0);
-  int old_fd = atomic_exchange(&wake_fd, -1);
-  if (old_fd >= 0) close(old_fd); /* the parent's; ours is made by start_thread */
+  int old_write = atomic_exchange(&wake_fd, -1), old_read = atomic_exchange(&wait_fd, -1);
+  if (is_wake_fd(old_write)) close(old_write); /* the parent's; ours is made by start_thread */
+  if (is_wake_fd(old_read)) close(old_read);
   atomic_store(&dumper_running, 0);
   start_thread();
   hp_guard_leave(fork_guard);

@@ -59,7 +59,7 @@ int hp_runtime_init(char *const *envp) {
   }
   make_absolute(hp_rt.config.out);
   hp_arena_init(&hp_rt.arena, 0, 1u << 20);
-  hp_rt.recorder = hp_recorder_create(&hp_rt.arena, 16, 6, 1024);
+  hp_rt.recorder = hp_recorder_create(&hp_rt.arena, 16, 6, 64);
   if (hp_rt.recorder == NULL) {
     hp_say(2, "cannot map memory for the recorder; not recording");
     hp_guard_leave(guard);

@@ -42,15 +42,19 @@ struct hp_site_table {
 };
 
 uint64_t hp_stack_hash(const uintptr_t *frames, int depth) {
-  uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t)depth;
-  for (int i = 0; i < depth; i++) {
-    h ^= (uint64_t)frames[i];
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 32;
+  /* Two independent multiply lanes (the multiply latency chain is the cost here), folded
+   * once at the end. Collisions only cost a frame comparison. */
+  uint64_t a = 0x9e3779b97f4a7c15ull ^ (uint64_t)depth, b = 0xc2b2ae3d27d4eb4full;
+  int i = 0;
+  for (; i + 1 < depth; i += 2) {
+    a = (a ^ (uint64_t)frames[i]) * 0xff51afd7ed558ccdull;
+    b = (b ^ (uint64_t)frames[i + 1]) * 0xc4ceb9fe1a85ec53ull;
   }
+  if (i < depth) a = (a ^ (uint64_t)frames[i]) * 0xff51afd7ed558ccdull;
+  uint64_t h = a ^ (b >> 31) ^ (b << 33);
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
   h ^= h >> 29;
-  h *= 0xc4ceb9fe1a85ec53ull;
-  h ^= h >> 32;
   return h;
 }
 
@@ -108,38 +112,55 @@ static hp_site *find(hp_site *head, hp_site *stop, uint64_t hash, const uintptr_
   return NULL;
 }
 
+static hp_site *intern(hp_site_table *t, const uintptr_t *frames, int depth);
+
 uint32_t hp_site_table_intern(hp_site_table *t, const uintptr_t *frames, int depth) {
+  hp_site *site = intern(t, frames, depth);
+  return site != NULL ? site->id : HP_SITE_NONE;
+}
+
+uint32_t hp_site_table_record_alloc(hp_site_table *t, const uintptr_t *frames, int depth,
+                                    uint64_t bytes) {
+  hp_site *s = intern(t, frames, depth);
+  if (s == NULL) return HP_SITE_NONE;
+  atomic_fetch_add_explicit(&s->alloc_count, 1, memory_order_relaxed);
+  atomic_fetch_add_explicit(&s->alloc_bytes, bytes, memory_order_relaxed);
+  return s->id;
+}
+
+/* Finds or creates the site of a stack; NULL when the arena or the ids are exhausted. */
+static hp_site *intern(hp_site_table *t, const uintptr_t *frames, int depth) {
   if (depth < 0) depth = 0;
   if (depth > HP_MAX_DEPTH) depth = HP_MAX_DEPTH;
   uint64_t hash = hp_stack_hash(frames, depth);
   site_slot *bucket = &t->buckets[hash & t->mask];
   hp_site *head = atomic_load_explicit(bucket, memory_order_acquire);
   hp_site *found = find(head, NULL, hash, frames, depth);
-  if (found != NULL) return found->id;
+  if (found != NULL) return found;
 
   uint32_t id = atomic_fetch_add(&t->next_id, 1);
   if (id >= HP_SITE_MAX_IDS) {
     atomic_store(&t->next_id, HP_SITE_MAX_IDS);
-    return HP_SITE_NONE;
+    return NULL;
   }
   hp_site *site = hp_arena_bump(t->arena, sizeof(hp_site) + sizeof(uintptr_t) * (size_t)depth, 64);
-  if (site == NULL) return HP_SITE_NONE;
+  if (site == NULL) return NULL;
   site->hash = hash;
   site->id = id;
   site->depth = (uint32_t)depth;
   memcpy(site->frames, frames, sizeof(uintptr_t) * (size_t)depth);
-  if (!publish_id(t, site)) return HP_SITE_NONE;
+  if (!publish_id(t, site)) return NULL;
   for (;;) {
     atomic_store_explicit(&site->next, head, memory_order_relaxed);
     hp_site *seen = head;
     if (atomic_compare_exchange_weak_explicit(bucket, &seen, site, memory_order_release,
                                               memory_order_acquire)) {
       atomic_fetch_add_explicit(&t->sites, 1, memory_order_relaxed);
-      return id;
+      return site;
     }
     /* Someone pushed first: did they push this very stack? */
     found = find(seen, head, hash, frames, depth);
-    if (found != NULL) return found->id; /* our site stays an orphan with zero counts */
+    if (found != NULL) return found; /* our site stays an orphan with zero counts */
     head = seen;
   }
 }

@@ -50,6 +50,7 @@ final class DWARFResolver {
   private let debuginfoPath: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
   private var symbols: SymbolTable?
   private var unitRanges: UnitRangeIndex?
+  private var subprograms: [Dwarf_Off: SubprogramIndex] = [:]
   private var dwarfChecked = false
 
   /// Opens `path` and reads its program headers and build id.
@@ -155,8 +156,9 @@ final class DWARFResolver {
       }
       return [f]
     }
-    // The symbol table names the out-of-line function exactly as the linker knows it.
-    if let symbol { frames[frames.count - 1].systemName = symbol }
+    // DWARF names the out-of-line function (`main`, also for its `main.cold` part); the
+    // symbol table only fills in when DWARF has no name for it.
+    if let symbol, frames[frames.count - 1].systemName == "??" { frames[frames.count - 1].systemName = symbol }
     return frames
   }
 
@@ -192,9 +194,42 @@ final class DWARFResolver {
   /// `DW_TAG_subprogram`. The innermost frame's line comes from the line table; each
   /// outer frame's line is the `DW_AT_call_file`/`DW_AT_call_line` of the frame it inlined.
   private func dwarfFrames(cu: UnsafeMutablePointer<Dwarf_Die>, dieAddress: UInt64) -> [ResolvedFrame] {
-    // dwarf_getscopes continues an inlined subroutine with the scopes of its abstract
-    // definition; the innermost DIE's physical parents (dwarf_getscopes_die) give the
-    // concrete chain of callers instead.
+    let chain = functionChain(cu: cu, dieAddress: dieAddress)
+    guard !chain.isEmpty else { return [] }
+    var frames: [ResolvedFrame] = []
+    var file = "", line: Int64 = 0, column: Int64 = 0
+    if let info = lineInfo(cu: cu, dieAddress: dieAddress) { (file, line, column) = info }
+    for k in chain.indices {
+      var die = chain[k]
+      if k > 0 {
+        // The call site recorded on the inlined DIE inside this function.
+        var callee = chain[k - 1]
+        (file, line, column) = callSite(of: &callee, cu: cu)
+      }
+      var declLine: Int32 = 0
+      _ = dwarf_decl_line(&die, &declLine)
+      frames.append(
+        ResolvedFrame(
+          systemName: Self.name(of: &die), file: file, line: line, column: column, startLine: Int64(declLine)))
+    }
+    return frames
+  }
+
+  /// The function DIEs at `dieAddress`, innermost first: from this unit's
+  /// ``SubprogramIndex``, else from `dwarf_getscopes` (which continues an inlined
+  /// subroutine with its abstract definition's scopes, so the innermost DIE's physical
+  /// parents from `dwarf_getscopes_die` give the concrete callers).
+  private func functionChain(cu: UnsafeMutablePointer<Dwarf_Die>, dieAddress: UInt64) -> [Dwarf_Die] {
+    let key = dwarf_dieoffset(cu)
+    let index: SubprogramIndex
+    if let cached = subprograms[key] {
+      index = cached
+    } else {
+      index = SubprogramIndex(cu: cu)
+      subprograms[key] = index
+    }
+    if let chain = index.chain(at: dieAddress) { return chain }
+
     var innermost: UnsafeMutablePointer<Dwarf_Die>?
     let found = dwarf_getscopes(cu, dieAddress, &innermost)
     guard found > 0, let innermost else { return [] }
@@ -203,36 +238,17 @@ final class DWARFResolver {
     free(innermost)
     guard n > 0, let scopes else { return [] }
     defer { free(scopes) }
-
-    var functionDIEs: [Int] = []
+    var chain: [Dwarf_Die] = []
     for i in 0..<Int(n) {
-      let tag = dwarf_tag(scopes + i)
-      if tag == Int32(DW_TAG_inlined_subroutine) {
-        functionDIEs.append(i)
-      } else if tag == Int32(DW_TAG_subprogram) {
-        functionDIEs.append(i)
+      let tag = Int(dwarf_tag(scopes + i))
+      if tag == DW_TAG_inlined_subroutine {
+        chain.append(scopes[i])
+      } else if tag == DW_TAG_subprogram {
+        chain.append(scopes[i])
         break
       }
     }
-    guard !functionDIEs.isEmpty else { return [] }
-
-    var frames: [ResolvedFrame] = []
-    var file = "", line: Int64 = 0, column: Int64 = 0
-    if let info = lineInfo(cu: cu, dieAddress: dieAddress) { (file, line, column) = info }
-    for (k, index) in functionDIEs.enumerated() {
-      let die = scopes + index
-      if k > 0 {
-        // The call site recorded on the inlined DIE inside this function.
-        let callee = scopes + functionDIEs[k - 1]
-        (file, line, column) = callSite(of: callee, cu: cu)
-      }
-      var declLine: Int32 = 0
-      _ = dwarf_decl_line(die, &declLine)
-      frames.append(
-        ResolvedFrame(
-          systemName: Self.name(of: die), file: file, line: line, column: column, startLine: Int64(declLine)))
-    }
-    return frames
+    return chain
   }
 
   private func callSite(of die: UnsafeMutablePointer<Dwarf_Die>, cu: UnsafeMutablePointer<Dwarf_Die>) -> (String, Int64, Int64) {

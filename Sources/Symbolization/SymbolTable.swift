@@ -39,6 +39,8 @@ struct SymbolTable {
     }
     entries.sort { a, b in
       if a.address != b.address { return a.address < b.address }
+      // A symbol with a size (the function itself) before a zero-size label at its start.
+      if (a.size == 0) != (b.size == 0) { return a.size != 0 }
       if a.rank != b.rank { return a.rank < b.rank }
       // Among aliases prefer the public spelling: `malloc` over `__libc_malloc`.
       let ua = Self.leadingUnderscores(a.name), ub = Self.leadingUnderscores(b.name)

@@ -17,7 +17,11 @@ struct Heapprof: ParsableCommand {
       Reports read heapprof and gperftools heap dumps, jemalloc heap_v2 files, Go heap \
       profiles and pprof protobuf (gzipped or not).
       """,
-    subcommands: [RecordCommand.self, SnapshotCommand.self]
+    subcommands: [
+      RecordCommand.self, SnapshotCommand.self, TopCommand.self, TracesCommand.self, PeekCommand.self,
+      DotCommand.self, SvgCommand.self, FoldedCommand.self, ProtoCommand.self, MapsCommand.self,
+      GrowthCommand.self,
+    ]
   )
 
   /// Runs the command line. Usage errors exit with status 2 (bad input), like every other

@@ -61,7 +61,7 @@ enum System {
   /// The environment a running process started with, from `/proc/PID/environ`.
   static func environment(of pid: pid_t) throws -> [String: String] {
     let path = "/proc/\(pid)/environ"
-    guard let data = FileManager.default.contents(atPath: path) else {
+    guard let data = readProcFile(path) else {
       throw CLIError("cannot read \(path): permission denied or no such process (run as the same user as process \(pid))")
     }
     var result: [String: String] = [:]
@@ -76,13 +76,30 @@ enum System {
 
   /// The command name of a process (`/proc/PID/comm`), or "?" when unreadable.
   static func commandName(of pid: pid_t) -> String {
-    let text = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) ?? "?"
-    return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    guard let data = readProcFile("/proc/\(pid)/comm") else { return "?" }
+    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
   /// The text of `/proc/PID/maps`, or "" when unreadable.
   static func maps(of pid: pid_t) -> String {
-    (try? String(contentsOfFile: "/proc/\(pid)/maps", encoding: .utf8)) ?? ""
+    readProcFile("/proc/\(pid)/maps").map { String(decoding: $0, as: UTF8.self) } ?? ""
+  }
+
+  /// Reads a /proc file to its end. /proc files report size 0, so Foundation's
+  /// whole-file readers cannot be used on them.
+  static func readProcFile(_ path: String) -> Data? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var result = Data()
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+      let n = read(fd, &buffer, buffer.count)
+      if n < 0 && errno == EINTR { continue }
+      if n <= 0 { break }
+      result.append(buffer, count: n)
+    }
+    return result
   }
 
   /// The absolute path of this executable.

@@ -90,4 +90,27 @@ final class RecorderTests: XCTestCase {
     XCTAssertEqual([s.alloc_count, s.free_count, s.inuse_count, s.inuse_bytes, s.sites],
                    [40_000, 20_000, 20_000, 480_000, 4])
   }
+
+  func testFullTablesCountDropsAndKeepTheCountersExact() throws {
+    // Measure what one recorder with a single 16-slot shard maps, then allow exactly that.
+    let probe = try XCTUnwrap(hp_arena_create(0, 4096))
+    let probeRecorder = try XCTUnwrap(hp_recorder_create(probe, 4, 0, 16))
+    var frame: UInt = 0x42
+    XCTAssertEqual(hp_recorder_alloc(probeRecorder, 0x10, 1, &frame, 1), 1)
+    let needed = hp_arena_mapped_bytes(probe)
+    hp_live_table_destroy(hp_recorder_live(probeRecorder))
+    hp_arena_release(probe)
+
+    let small = try XCTUnwrap(hp_arena_create(needed, 4096))
+    defer { hp_arena_release(small) }
+    let rec = try XCTUnwrap(hp_recorder_create(small, 4, 0, 16))
+    var recorded = 0
+    for i in 0..<20 where hp_recorder_alloc(rec, UInt(0x1000 + i * 16), 10, &frame, 1) == 1 { recorded += 1 }
+    XCTAssertEqual(recorded, 15, "a 16-slot shard that cannot grow keeps one slot empty")
+    var s = hp_stats()
+    hp_recorder_stats(rec, &s)
+    XCTAssertEqual([s.alloc_count, s.alloc_bytes, s.inuse_count, s.inuse_bytes, s.dropped], [20, 200, 15, 150, 5])
+    XCTAssertEqual(hp_arena_mapped_bytes(small), needed, "no memory beyond the limit")
+    hp_live_table_destroy(hp_recorder_live(rec))
+  }
 }

@@ -121,7 +121,7 @@ final class HandBuiltReportTests: XCTestCase {
   func testReadableLabelSplitsSwiftNames() {
     XCTAssertEqual(
       DotLabels.readableLines("CacheLeakDemo.Cache.store(_: CacheLeakDemo.HeavyObject, for: Swift.String) -> ()"),
-      ["CacheLeakDemo", "Cache", "store(_: HeavyObject, for: String) ->", "()"])
+      ["CacheLeakDemo", "Cache", "store(_: HeavyObject, for: String)", "-> ()"])
     XCTAssertEqual(
       DotLabels.readableLines("CacheLeakDemo.HeavyObject.init(payload: Swift.Int) -> CacheLeakDemo.HeavyObject"),
       ["CacheLeakDemo", "HeavyObject", "init(payload: Int) -> HeavyObject"])

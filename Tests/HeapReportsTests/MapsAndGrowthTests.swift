@@ -147,7 +147,7 @@ final class MapsAndGrowthTests: XCTestCase {
     return [(1000, 1), (2000, 3), (3000, 5)].enumerated().map { (i, step) in
       let (n, t) = step
       var p = leak(Int64(n), resizes: 11 + Int64(i), tableBytes: 98_368 << i, seconds: Int64(t))
-      let b: Int64 = i == 0 ? 10_000 : 60_000
+      let b: Int64 = i == 0 ? 100_000 : 1_000_000
       p = profile(
         [
           (storage, 11 + Int64(i), (98_368 << i) * 2, 1, 98_368 << i),

@@ -73,6 +73,46 @@ final class LocalSymbolizerTests: XCTestCase {
     XCTAssertEqual(add.name, function(result.profile, 2)?.systemName)
   }
 
+  /// An optimized build inlines the standard library deeply: at every other byte of
+  /// every function, the chain of (function, line) frames equals binutils'
+  /// `addr2line -f -i` (mangled names, innermost first).
+  func testOptimizedCPlusPlusInlineChainsEqualAddr2line() throws {
+    let fx = try BuiltFixture.build(source: FixturePrograms.cplusplus, fileName: "fixture.cpp", name: "cxxopt", compiler: "c++", flags: ["-g", "-O2"])
+    let nm = try runProgram(which("nm")!, ["--defined-only", "-S", fx.path]).stdout
+    var linkAddresses: [UInt64] = []
+    for line in nm.split(separator: "\n") {
+      let f = line.split(separator: " ")
+      guard f.count == 4, "Tt".contains(f[2]), let a = UInt64(f[0], radix: 16), let size = UInt64(f[1], radix: 16) else { continue }
+      linkAddresses += stride(from: a + 1, to: a + size, by: 2)
+    }
+    let p = profile(fx, linkAddresses.map { fx.loadBias + $0 })
+    let s = LocalSymbolizer().symbolize(p).profile
+    let index = ProfileIndex(s)
+    let a2l = try runProgram(which("addr2line")!, ["-a", "-f", "-i", "-e", fx.path] + linkAddresses.map { "0x" + String($0, radix: 16) })
+    var expected: [[String]] = []
+    var pendingName: String?
+    for line in a2l.stdout.split(separator: "\n").map(String.init) {
+      if line.hasPrefix("0x") {
+        expected.append([])
+      } else if let name = pendingName {
+        let lineNumber = line.split(separator: ":").last.flatMap { Int64($0.split(separator: " ")[0]) } ?? 0
+        expected[expected.count - 1].append("\(name):\(lineNumber)")
+        pendingName = nil
+      } else {
+        pendingName = line
+      }
+    }
+    XCTAssertEqual(expected.count, linkAddresses.count)
+    var inlined = 0, equal = 0
+    for (l, chain) in zip(s.locations, expected) {
+      let ours = l.lines.map { "\(s.functions[index.function[$0.functionID]!].systemName):\($0.line)" }
+      if ours == chain { equal += 1 } else if equal < 5 { print("differs at 0x\(String(l.address - fx.loadBias, radix: 16)):", ours, chain) }
+      if l.lines.count > 1 { inlined += 1 }
+    }
+    XCTAssertEqual(equal, linkAddresses.count)
+    XCTAssertGreaterThan(inlined, linkAddresses.count / 4, "the -O2 build should inline the hash map code")
+  }
+
   func testSwiftProgram() throws {
     let fx = try BuiltFixture.build(
       source: FixturePrograms.swift, fileName: "main.swift", name: "swiftprog", compiler: "swiftc",

@@ -45,6 +45,11 @@ hp_site_table *hp_site_table_create(hp_arena *arena, unsigned bucket_bits);
  * creating it when new; HP_SITE_NONE when the arena or the id space is exhausted. */
 uint32_t hp_site_table_intern(hp_site_table *table, const uintptr_t *frames, int depth);
 
+/* hp_site_table_intern, then one allocation of `bytes` added to that site (the hooks'
+ * path: no id lookup). Returns the id or HP_SITE_NONE. */
+uint32_t hp_site_table_record_alloc(hp_site_table *table, const uintptr_t *frames, int depth,
+                                    uint64_t bytes);
+
 /* Adds one allocation of `bytes` to site `id`. */
 void hp_site_table_add_alloc(hp_site_table *table, uint32_t id, uint64_t bytes);
 

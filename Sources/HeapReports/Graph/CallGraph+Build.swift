@@ -13,27 +13,33 @@ extension CallGraph {
     var edgeIndex = EdgeTable(capacity: 1024)
     var eSrc: [Int32] = [], eDst: [Int32] = [], eWeight: [Int64] = []
     var eResidual: [Bool] = [], eInline: [Bool] = [], eStamp: [Int] = []
-    var labelTags: [[String: Tag]] = []
-    var numericTags: [[String: [String: Tag]]] = []
+    // Tags (DOT only) are accumulated in flat arrays keyed by (node, tag code): the code
+    // is a numeric kind id, or a label group id with the top bit set.
+    var tagIndex = EdgeTable(capacity: input.tags == nil ? 0 : 1024)
+    var tagNode: [Int32] = [], tagCode: [UInt32] = [], tagValue: [Int64] = []
+    var tagFlat: [Int64] = [], tagCum: [Int64] = []
     let withTags = input.tags != nil
-    if withTags {
-      labelTags = Array(repeating: [:], count: n)
-      numericTags = Array(repeating: [:], count: n)
+
+    func addTag(_ node: Int, _ code: UInt32, _ value: Int64, _ w: Int64, _ isFlat: Bool) {
+      let key = UInt64(UInt32(node)) << 32 | UInt64(code)
+      let i: Int
+      if let found = tagIndex.find(key) {
+        i = Int(found)
+      } else {
+        i = tagNode.count
+        tagIndex.insert(key, Int32(i))
+        tagNode.append(Int32(node))
+        tagCode.append(code)
+        tagValue.append(value)
+        tagFlat.append(0)
+        tagCum.append(0)
+      }
+      if isFlat { tagFlat[i] += w } else { tagCum[i] += w }
     }
 
     func addTags(_ node: Int, _ t: GraphInput.SampleTags, _ w: Int64, flat isFlat: Bool) {
-      if !t.labels.isEmpty {
-        var tag = labelTags[node][t.labels] ?? Tag(name: t.labels, unit: "", value: 0)
-        if isFlat { tag.flat += w } else { tag.cum += w }
-        labelTags[node][t.labels] = tag
-      }
-      var group = numericTags[node][t.labels] ?? [:]
-      for (name, unit, value) in t.numeric {
-        var tag = group[name] ?? Tag(name: name, unit: unit, value: value)
-        if isFlat { tag.flat += w } else { tag.cum += w }
-        group[name] = tag
-      }
-      numericTags[node][t.labels] = group
+      if t.group != 0 { addTag(node, UInt32(t.group) | 0x8000_0000, 0, w, isFlat) }
+      for (kind, value) in t.numeric { addTag(node, UInt32(kind), value, w, isFlat) }
     }
 
     let keptMask = kept ?? []
@@ -117,11 +123,23 @@ extension CallGraph {
       var node = Node(
         info: table.infos[id], name: table.names[id], flat: flat[id], cum: cum[id],
         inEdges: [], outEdges: [], tableID: Int32(id))
-      if withTags {
-        node.labelTags = labelTags[id]
-        node.numericTags = numericTags[id]
-      }
       nodes.append(node)
+    }
+    if withTags {
+      for i in 0..<tagNode.count {
+        let at = position[Int(tagNode[i])]
+        if at < 0 { continue }
+        let code = tagCode[i]
+        if code & 0x8000_0000 != 0 {
+          let name = input.groups[Int(code & 0x7fff_ffff)]
+          nodes[at].labelTags[name] = Tag(name: name, unit: "", value: 0, flat: tagFlat[i], cum: tagCum[i])
+        } else {
+          let kind = input.numericKinds[Int(code)]
+          let group = input.groups[Int(kind.group)]
+          nodes[at].numericTags[group, default: [:]][kind.name] = Tag(
+            name: kind.name, unit: kind.unit, value: tagValue[i], flat: tagFlat[i], cum: tagCum[i])
+        }
+      }
     }
     var edges: [Edge] = []
     edges.reserveCapacity(eSrc.count)

@@ -52,6 +52,8 @@ public struct GrowthAnalysis: Sendable {
     public var map: String?
     /// The map's owner function.
     public var mapOwner: String?
+    /// For a map: the path from the entry point to the owner that inserts, root first.
+    public var insertPath: [String]?
     /// How many sites the group joins.
     public var siteCount: Int
   }
@@ -110,6 +112,7 @@ public struct GrowthAnalysis: Sendable {
     let owners = tables.last.map { MapAnalysis.owners(in: $0) } ?? []
     var groupOf = Array(repeating: -1, count: frames.count)
     var groupOwners: [MapOwner?] = []
+    var groupInsertPaths: [[String]?] = []
     var members: [[Int]] = []
     for owner in owners {
       let rootPath = MapAnalysis.fullPath(to: owner, in: tables.last!)
@@ -117,8 +120,11 @@ public struct GrowthAnalysis: Sendable {
       let prefix = Array(rootPath.prefix(anchorDepth + 1))
       guard !prefix.isEmpty else { continue }
       var these: [Int] = []
+      // The map's storage, and what grew on its insert path; flat neighbours stay apart
+      // (a churning allocation under the same handler is a finding of its own).
       for i in frames.indices where groupOf[i] < 0 && frames[i].count > prefix.count
         && MapAnalysis.hasRootPrefix(frames[i], prefix)
+        && (inuse[i].last! > inuse[i].first! || MapAnalysis.storageFrame(frames[i]) != nil)
       {
         these.append(i)
       }
@@ -126,11 +132,13 @@ public struct GrowthAnalysis: Sendable {
       for i in these { groupOf[i] = members.count }
       members.append(these)
       groupOwners.append(owner)
+      groupInsertPaths.append(rootPath)
     }
     for i in frames.indices where groupOf[i] < 0 {
       groupOf[i] = members.count
       members.append([i])
       groupOwners.append(nil)
+      groupInsertPaths.append(nil)
     }
 
     let seconds: Double? = {
@@ -161,7 +169,8 @@ public struct GrowthAnalysis: Sendable {
         survivedSnapshots: GrowthAnalysis.survived(inuse[largest]),
         path: GrowthAnalysis.displayPath(frames[largest]),
         allocatingFunction: frames[largest].first { !FrameClassifier.isLibrary($0) } ?? frames[largest].first ?? "?",
-        map: owner?.typeDescription, mapOwner: owner?.owner, siteCount: sites.count)
+        map: owner?.typeDescription, mapOwner: owner?.owner, insertPath: groupInsertPaths[g],
+        siteCount: sites.count)
       groups.append(GrowthAnalysis.classify(group, owner: owner, snapshots: n))
     }
     groups = groups.filter { $0.verdict != .stable }

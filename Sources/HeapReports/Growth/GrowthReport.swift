@@ -34,7 +34,13 @@ public enum GrowthReport {
       out += "), in every interval: \(g.inuseBytes.map(formatBytes).joined(separator: " → "))\n"
       out += "  survived: its oldest bytes are in \(g.survivedSnapshots) of \(a.snapshots.count) snapshots\n"
       if g.siteCount > 1 { out += "  sites:    \(g.siteCount) allocation stacks judged together (map storage and entries)\n" }
-      out += "  path:     " + pathLines(g.path, max: maxPathFrames).joined(separator: "\n            ") + "\n"
+      if let insert = g.insertPath, let map = g.map {
+        out += "  insert:   " + (pathLines(insert, max: maxPathFrames) + [map]).joined(separator: "\n            ") + "\n"
+        out += "  largest allocation, from the entry point:\n"
+        out += "            " + pathLines(g.path, max: maxPathFrames).joined(separator: "\n            ") + "\n"
+      } else {
+        out += "  path:     " + pathLines(g.path, max: maxPathFrames).joined(separator: "\n            ") + "\n"
+      }
       out += "  verdict:  \(g.summary)\n"
     }
     let bounded = a.groups.filter { $0.verdict == .boundedCache }

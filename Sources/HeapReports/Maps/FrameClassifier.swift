@@ -21,9 +21,41 @@ public enum FrameClassifier {
       || frame.hasPrefix("operator new(") || frame.hasPrefix("swift_")
   }
 
+  /// The function a frame name is about: Swift's wrappers (`closure #1 in`, `protocol
+  /// witness for`, `partial apply for`, `default argument 0 of`, …) and symbol versions
+  /// (`@@GLIBC_2.34`) removed, so that a closure inside `Swift.Sequence.map` counts as
+  /// library code and one inside the program counts as the program's.
+  public static func subject(of frame: String) -> Substring {
+    var s = Substring(frame)
+    let wrappers = [
+      "closure #", "implicit closure #", "protocol witness for ", "partial apply for ",
+      "partial apply forwarder for ", "thunk for ", "reabstraction thunk helper from ",
+      "property wrapper backing initializer of ", "default argument ", "specialized ",
+      "@objc ", "lazy protocol witness table accessor for ", "dispatch thunk of ",
+    ]
+    var changed = true
+    while changed {
+      changed = false
+      for w in wrappers where s.hasPrefix(w) {
+        // "closure #1 in X", "default argument 1 of X": drop through " in " / " of ".
+        if w.hasSuffix("#") || w == "default argument " {
+          let marker = w == "default argument " ? " of " : " in "
+          guard let r = s.range(of: marker) else { break }
+          s = s[r.upperBound...]
+        } else {
+          s = s.dropFirst(w.count)
+        }
+        changed = true
+      }
+    }
+    if let at = s.firstIndex(of: "@"), at != s.startIndex { s = s[..<at] }
+    return s
+  }
+
   /// Library code: standard libraries and runtimes of Swift, C, C++, Go and Foundation,
   /// unsymbolized frames, and anything in a shared library (`libx.so+0x…`).
-  public static func isLibrary(_ frame: String) -> Bool {
+  public static func isLibrary(_ rawFrame: String) -> Bool {
+    let frame = String(subject(of: rawFrame))
     if isAllocator(frame) { return true }
     if MapPatterns.kind(of: frame) != nil { return true }
     let prefixes = [
@@ -40,8 +72,11 @@ public enum FrameClassifier {
   }
 
   /// The program entry points that start every stack and therefore say nothing.
-  public static func isEntryPoint(_ frame: String) -> Bool {
-    ["main", "__libc_start_main", "__libc_start_call_main", "_start", "runtime.main", "main.main",
+  public static func isEntryPoint(_ rawFrame: String) -> Bool {
+    let frame = String(subject(of: rawFrame))
+    // SwiftPM renames an executable's `main` to `<Module>_main`.
+    if frame.hasSuffix("_main") && !frame.contains(".") && !frame.contains("(") { return true }
+    return ["main", "__libc_start_main", "__libc_start_call_main", "_start", "runtime.main", "main.main",
      "start_thread", "__clone", "__clone3"].contains(frame) || frame.hasSuffix(".$main()")
       || frame.hasSuffix(".main()") || frame.hasSuffix("$main")
   }

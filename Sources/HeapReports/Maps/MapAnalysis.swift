@@ -92,6 +92,10 @@ public enum MapAnalysis {
     public var churnLiveFraction: Double = 0.05
     /// Storage allocations per live table that make a rehash storm (2^12 growth).
     public var minResizesPerTable: Int64 = 12
+    /// Bytes a map must hold (leak) or have allocated (churn, resizes) to be mentioned.
+    public var minFindingBytes: Int64 = 64 * 1024
+    /// Share of the profile's in-use (leak) or allocated (churn, resizes) bytes likewise.
+    public var minFindingShare: Double = 0.01
     public init() {}
   }
 
@@ -123,30 +127,42 @@ public enum MapAnalysis {
       if let a = stack.allocObjects { owners[key]!.storageAllocObjects = (owners[key]!.storageAllocObjects ?? 0) + a }
       if let b = stack.allocBytes { owners[key]!.storageAllocBytes = (owners[key]!.storageAllocBytes ?? 0) + b }
     }
-    // Pass 2: entries — other allocations under the owner or its nearest callers, on the
-    // same path from the root.
+    // Pass 2: entries — other allocations under the owner or one of its two nearest
+    // callers, on the same path from the root. A caller wins over a nearer level when it
+    // holds more than twice the bytes: a cache's values are usually made by the caller
+    // that inserts them.
     var claimed = storageStacks
+    let totalInuse = table.stacks.reduce(Int64(0)) { $0 + $1.inuseBytes }
+    let totalAlloc = table.stacks.reduce(Int64(0)) { $0 + ($1.allocBytes ?? 0) }
     for key in order {
       var owner = owners[key]!
       let rootFirstPath = fullPath(to: owner, in: table)
+      var best: (level: Int, stacks: [Int], weight: Int64)?
       for up in 0..<3 where up < rootFirstPath.count {
         let prefix = Array(rootFirstPath.dropLast(up))
-        var found = false
+        if let last = prefix.last, FrameClassifier.isEntryPoint(last) || FrameClassifier.isLibrary(last) { break }
+        var stacks: [Int] = []
+        var weight: Int64 = 0
         for (i, stack) in table.stacks.enumerated() where !claimed.contains(i) {
           guard stack.frames.count > prefix.count, hasRootPrefix(stack.frames, prefix) else { continue }
-          found = true
+          stacks.append(i)
+          weight += max(stack.inuseBytes, stack.allocBytes ?? 0)
+        }
+        // Move up only for much more: a caller's unrelated allocations must not join.
+        if !stacks.isEmpty, weight > 2 * (best?.weight ?? 0) { best = (up, stacks, weight) }
+      }
+      if let best {
+        owner.entriesAnchor = rootFirstPath[rootFirstPath.count - 1 - best.level]
+        for i in best.stacks {
+          let stack = table.stacks[i]
           claimed.insert(i)
           owner.entryInuseBytes += stack.inuseBytes
           owner.entryInuseObjects += stack.inuseObjects
           if let a = stack.allocObjects { owner.entryAllocObjects = (owner.entryAllocObjects ?? 0) + a }
           if let b = stack.allocBytes { owner.entryAllocBytes = (owner.entryAllocBytes ?? 0) + b }
         }
-        if found {
-          owner.entriesAnchor = prefix.last
-          break
-        }
       }
-      owner.findings = findings(for: owner, thresholds: thresholds)
+      owner.findings = findings(for: owner, thresholds: thresholds, totalInuse: totalInuse, totalAlloc: totalAlloc)
       owners[key] = owner
     }
     return order.map { owners[$0]! }.sorted {
@@ -199,10 +215,16 @@ public enum MapAnalysis {
     return true
   }
 
-  static func findings(for owner: MapOwner, thresholds t: Thresholds) -> [MapFinding] {
+  static func findings(for owner: MapOwner, thresholds t: Thresholds, totalInuse: Int64, totalAlloc: Int64) -> [MapFinding] {
     var result: [MapFinding] = []
+    // A finding must matter: its bytes are a real share of the profile (library start-up
+    // code builds and drops many tiny tables that nobody should hear about).
+    let inuseShare = Double(owner.inuseBytes) / Double(max(1, totalInuse))
+    let allocShare = Double(owner.storageAllocBytes ?? 0) / Double(max(1, totalAlloc))
+    let allocMatters = (owner.storageAllocBytes ?? 0) >= t.minFindingBytes && allocShare >= t.minFindingShare
     let name = "\(owner.typeDescription) in \(owner.owner)"
     if let allocs = owner.entryAllocObjects, allocs >= t.minLeakedEntries,
+      owner.inuseBytes >= t.minFindingBytes, inuseShare >= t.minFindingShare,
       owner.entryInuseObjects == allocs, owner.storageInuseObjects > 0
     {
       result.append(MapFinding(
@@ -211,14 +233,14 @@ public enum MapAnalysis {
           + "(\(formatBytes(owner.entryInuseBytes)) plus \(formatBytes(owner.storageInuseBytes)) of table) — "
           + "entries are inserted and never removed: \(owner.kind.removeAdvice)."))
     }
-    if let tables = owner.storageAllocObjects, tables >= t.minChurnTables,
+    if let tables = owner.storageAllocObjects, tables >= t.minChurnTables, allocMatters,
       Double(owner.storageInuseObjects) <= Double(tables) * t.churnLiveFraction
     {
       result.append(MapFinding(
         kind: .churn,
         message: "\(name): \(tables) tables allocated, \(owner.storageInuseObjects) live — "
           + "a new \(owner.typeDescription) per iteration: \(owner.kind.churnAdvice)."))
-    } else if result.isEmpty, let tables = owner.storageAllocObjects,
+    } else if result.isEmpty, allocMatters, let tables = owner.storageAllocObjects,
       owner.kind != .cxxMap && owner.kind != .cxxSet,
       tables >= t.minResizesPerTable * max(1, owner.storageInuseObjects)
     {

@@ -46,7 +46,7 @@ public enum MapsReport {
         }
         out += overRun + "\n"
       }
-      out += "  path:     \(owner.path.joined(separator: " → "))\n"
+      out += "  path:     \(GrowthReport.pathLines(owner.path, max: 8).joined(separator: " → "))\n"
       for f in owner.findings { out += "  finding:  \(f.kind.rawValue) — \(f.message)\n" }
     }
     if owners.count > limit {

@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import HeapProfile
+import HeapReports
+
+/// The steps every graph-style report shares: load, prune allocator frames, filter, and
+/// compute the options the renderers take.
+struct PreparedReport {
+  var profile: Profile
+  var options: ReportOptions
+
+  init(paths: [String], report: ReportOptionGroup, symbolization: SymbolizationOptionGroup) throws {
+    let loaded = try ProfileLoader(symbolization: symbolization).load(paths, base: report.base)
+    var profile = loaded
+    try profile.removeUninteresting()
+    let index = try report.sampleIndex(for: profile, file: paths[0])
+    // pprof's percentages are of the total before focus/ignore/hide/show.
+    let total = profile.samples.reduce(Int64(0)) { $0 + abs($1.values[index]) }
+    if !report.activeFilters.isEmpty {
+      try profile.filter(focus: report.focus, ignore: report.ignore, hide: report.hide, show: report.show)
+    }
+    self.profile = profile
+    self.options = ReportOptions(
+      sampleIndex: index, cum: report.cum, nodeCount: report.nodecount, nodeFraction: report.nodefraction,
+      edgeFraction: report.edgefraction, granularity: report.granularity, activeFilters: report.activeFilters,
+      unit: report.unit, total: total)
+  }
+}
+
+/// `heapprof top`.
+struct TopCommand: HeapprofCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "top",
+    abstract: "The functions holding the most memory, in pprof's -top layout.",
+    discussion: """
+      flat is memory allocated by the function itself, cum by it and everything it calls. \
+      With --cum the call paths come first: the leak's path from main to the insert is at \
+      the top. Several profiles are merged.
+
+      Examples:
+        heapprof top cache-leak.1234.0003.heap
+        heapprof top --cum --nodecount 15 cache-leak.1234.0003.heap
+        heapprof top --sample-index alloc_space --base first.heap last.heap
+      """)
+  @OptionGroup var report: ReportOptionGroup
+  @OptionGroup var symbolization: SymbolizationOptionGroup
+  @Argument(help: "Profiles to read (merged).") var profiles: [String]
+
+  func execute() throws {
+    let r = try PreparedReport(paths: profiles, report: report, symbolization: symbolization)
+    print(TopReport.render(r.profile, options: r.options), terminator: "")
+  }
+}
+
+/// `heapprof traces`.
+struct TracesCommand: HeapprofCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "traces", abstract: "Every allocation stack with its value, like pprof -traces.")
+  @OptionGroup var report: ReportOptionGroup
+  @OptionGroup var symbolization: SymbolizationOptionGroup
+  @Argument(help: "Profiles to read (merged).") var profiles: [String]
+
+  func execute() throws {
+    let r = try PreparedReport(paths: profiles, report: report, symbolization: symbolization)
+    print(TracesReport.render(r.profile, options: r.options), terminator: "")
+  }
+}
+
+/// `heapprof peek`.
+struct PeekCommand: HeapprofCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "peek",
+    abstract: "Callers and callees of the functions matching a regex, like pprof -peek.",
+    discussion: "Example: heapprof peek 'ResponseCache.store' cache-leak.1234.0003.heap")
+  @OptionGroup var report: ReportOptionGroup
+  @OptionGroup var symbolization: SymbolizationOptionGroup
+  @Argument(help: "Regex of function names.") var regex: String
+  @Argument(help: "Profiles to read (merged).") var profiles: [String]
+
+  func execute() throws {
+    let r = try PreparedReport(paths: profiles, report: report, symbolization: symbolization)
+    print(try PeekReport.render(r.profile, regex: regex, options: r.options), terminator: "")
+  }
+}
+
+/// `heapprof folded`.
+struct FoldedCommand: HeapprofCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "folded",
+    abstract: "Folded stacks (frame;frame;frame value) for flame-graph tools.",
+    discussion: "Example: heapprof folded app.heap | flamegraph.pl > heap.svg")
+  @OptionGroup var report: ReportOptionGroup
+  @OptionGroup var symbolization: SymbolizationOptionGroup
+  @Argument(help: "Profiles to read (merged).") var profiles: [String]
+
+  func execute() throws {
+    let r = try PreparedReport(paths: profiles, report: report, symbolization: symbolization)
+    print(FoldedReport.render(r.profile, options: r.options), terminator: "")
+  }
+}

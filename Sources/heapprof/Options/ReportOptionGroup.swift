@@ -1,0 +1,77 @@
+import ArgumentParser
+import HeapProfile
+import HeapReports
+
+/// Options shared by every report command (pprof's names and defaults).
+struct ReportOptionGroup: ParsableArguments {
+  @Option(help: ArgumentHelp(
+    "Value to report: inuse_space (default), inuse_objects, alloc_space, alloc_objects, or an index.",
+    valueName: "type"))
+  var sampleIndex: String?
+
+  @Flag(help: "Sort by cumulative value (the call path) instead of flat (the allocating function).")
+  var cum = false
+
+  @Option(help: ArgumentHelp("Show at most this many nodes (0: all).", valueName: "n"))
+  var nodecount: Int?
+
+  @Option(help: ArgumentHelp("Hide nodes below this fraction of the total (pprof default 0.005).", valueName: "f"))
+  var nodefraction: Double?
+
+  @Option(help: ArgumentHelp("Hide edges below this fraction of the total (pprof default 0.001).", valueName: "f"))
+  var edgefraction: Double?
+
+  @Option(help: ArgumentHelp("Keep only stacks with a frame matching this regex.", valueName: "regex"))
+  var focus: String?
+
+  @Option(help: ArgumentHelp("Drop stacks with a frame matching this regex.", valueName: "regex"))
+  var ignore: String?
+
+  @Option(help: ArgumentHelp("Remove frames matching this regex from stacks.", valueName: "regex"))
+  var hide: String?
+
+  @Option(help: ArgumentHelp("Keep only frames matching this regex in stacks.", valueName: "regex"))
+  var show: String?
+
+  @Option(help: ArgumentHelp("Subtract this profile first (what changed since it).", valueName: "profile"))
+  var base: String?
+
+  @Option(help: ArgumentHelp("What a node is: functions (default), files, lines or addresses.", valueName: "g"))
+  var granularity: Granularity = .functions
+
+  @Option(help: ArgumentHelp("Unit of values: minimum (default), auto, B, kB, MB, GB.", valueName: "unit"))
+  var unit: String = "minimum"
+
+  /// The sample type index for `profile`, from `--sample-index` or the profile's default.
+  func sampleIndex(for profile: Profile, file: String) throws -> Int {
+    guard let text = sampleIndex else { return profile.defaultSampleIndex }
+    if let i = Int(text), profile.sampleTypes.indices.contains(i) { return i }
+    if let i = profile.sampleTypeIndex(named: text) { return i }
+    // Profiles without allocation totals call their values objects/space.
+    let alias = ["inuse_space": "space", "inuse_objects": "objects"]
+    if let a = alias[text], let i = profile.sampleTypeIndex(named: a) { return i }
+    let names = profile.sampleTypes.map(\.type).joined(separator: ", ")
+    throw CLIError("\(file): no sample type '\(text)'; this profile has: \(names)")
+  }
+
+  /// The active filters, in pprof's order, for the report header.
+  var activeFilters: [(String, String)] {
+    var result: [(String, String)] = []
+    if let focus { result.append(("focus", focus)) }
+    if let ignore { result.append(("ignore", ignore)) }
+    if let hide { result.append(("hide", hide)) }
+    if let show { result.append(("show", show)) }
+    return result
+  }
+}
+
+extension Granularity: ExpressibleByArgument {}
+
+/// Where to find the binaries a profile's addresses belong to.
+struct SymbolizationOptionGroup: ParsableArguments {
+  @Option(help: ArgumentHelp("The program's binary, when it moved or the profile names none.", valueName: "path"))
+  var binary: String?
+
+  @Option(help: ArgumentHelp("A directory to look for binaries and libraries in (repeatable).", valueName: "dir"))
+  var searchPath: [String] = []
+}

@@ -1,0 +1,39 @@
+import Foundation
+import HeapProfile
+import Symbolization
+
+/// Reads profiles and makes them ready for a report: read (any format) → merge → subtract
+/// `--base` → symbolize and demangle. Warnings (a missing library, a changed binary) go to
+/// stderr once each; errors name the file.
+struct ProfileLoader {
+  var symbolization: SymbolizationOptionGroup
+
+  /// Reads, merges and symbolizes `paths`; subtracts `base` when given.
+  func load(_ paths: [String], base: String? = nil) throws -> Profile {
+    var profiles: [Profile] = []
+    for path in paths { profiles.append(try read(path)) }
+    var profile = profiles.count == 1 ? profiles[0] : try Profile.merge(profiles)
+    if let base {
+      profile = try profile.subtracting(base: try read(base))
+    }
+    return symbolize(profile)
+  }
+
+  /// Reads one file; a directory or a missing file gets a clear error.
+  func read(_ path: String) throws -> Profile {
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+      throw CLIError("\(path): no such file")
+    }
+    if isDir.boolValue { throw CLIError("\(path): is a directory, not a profile") }
+    return try ProfileReader.read(path: path)
+  }
+
+  /// Symbolizes addresses that have no names yet and demangles names that are mangled.
+  func symbolize(_ profile: Profile) -> Profile {
+    let options = SymbolizerOptions(binaryPath: symbolization.binary, searchPaths: symbolization.searchPath)
+    let result = LocalSymbolizer(options: options).symbolize(profile)
+    for warning in result.warnings { printError("heapprof: warning: \(warning)") }
+    return result.profile
+  }
+}
