@@ -111,7 +111,7 @@ INLINE int ready(void) {
 }
 
 INLINE int recording(void) {
-  return atomic_load_explicit(&hp_hook_recording, memory_order_relaxed);
+  return atomic_load_explicit(&hp_hook_recording, memory_order_acquire);
 }
 
 /* ---------------------------------------------------------------------------------

@@ -101,7 +101,8 @@ struct DotBuilder {
   mutating func addNodelets(_ n: CallGraph.Node, id: Int) -> Bool {
     var nodelets = ""
     let flatTags = !n.outEdges.isEmpty
-    var ts = DotBuilder.sortTags(Array(n.labelTags.values), flat: flatTags)
+    let numericTags = graph.numericTags(n)
+    var ts = DotBuilder.sortTags(Array(graph.labelTags(n).values), flat: flatTags)
     if ts.count > maxNodelets { ts = Array(ts.prefix(maxNodelets)) }
     for (i, t) in ts.enumerated() {
       let w = flatTags ? t.flat : t.cum
@@ -109,11 +110,11 @@ struct DotBuilder {
       let weight = ctx.format(w)
       nodelets += "N\(id)_\(i) [label = \"\(t.name)\" id=\"N\(id)_\(i)\" fontsize=8 shape=box3d tooltip=\"\(weight)\"]\n"
       nodelets += "N\(id) -> N\(id)_\(i) [label=\" \(weight)\" weight=100 tooltip=\"\(weight)\" labeltooltip=\"\(weight)\"]\n"
-      if let nts = n.numericTags[t.name], !nts.isEmpty {
+      if let nts = numericTags[t.name], !nts.isEmpty {
         nodelets += numericNodelets(Array(nts.values), flatTags: flatTags, source: "N\(id)_\(i)")
       }
     }
-    if let nts = n.numericTags[""], !nts.isEmpty {
+    if let nts = numericTags[""], !nts.isEmpty {
       nodelets += numericNodelets(Array(nts.values), flatTags: flatTags, source: "N\(id)")
     }
     out += nodelets

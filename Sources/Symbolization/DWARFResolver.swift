@@ -156,9 +156,12 @@ final class DWARFResolver {
       }
       return [f]
     }
-    // DWARF names the out-of-line function (`main`, also for its `main.cold` part); the
-    // symbol table only fills in when DWARF has no name for it.
-    if let symbol, frames[frames.count - 1].systemName == "??" { frames[frames.count - 1].systemName = symbol }
+    // The symbol table names the out-of-line function as the linker exports it (`malloc`
+    // rather than glibc's internal `__GI___libc_malloc`), except for compiler clones and
+    // split parts (`main.cold`, `f.isra.0`), which DWARF names after their source function.
+    if let symbol, frames[frames.count - 1].systemName == "??" || !Self.isClone(symbol) {
+      frames[frames.count - 1].systemName = symbol
+    }
     return frames
   }
 
@@ -271,6 +274,15 @@ final class DWARFResolver {
       }
     }
     return (file, line, column)
+  }
+
+  /// Whether `symbol` names a GCC/Clang clone or split part of a function.
+  static func isClone(_ symbol: String) -> Bool {
+    for suffix in [".cold", ".part.", ".isra.", ".constprop.", ".lto_priv.", ".llvm.", ".specialized."]
+    where symbol.contains(suffix) {
+      return true
+    }
+    return false
   }
 
   /// The linkage name of a subprogram or inlined subroutine (following abstract origins

@@ -76,4 +76,21 @@ final class NativeToolTotalsTests: XCTestCase {
         ], slack: Int64(p.samples.count))
     }
   }
+
+  /// `go tool pprof` reads the same legacy text with the same rules (truncating each
+  /// unbiased sample), so every total agrees exactly, sampled or not.
+  func testGoToolPprofTotalsMatchExactly() throws {
+    let files = [
+      "gperftools/mapleak.0001.heap", "gperftools/mapleak.0003.heap", "gperftools/mapleak.0004.heap",
+      "gperftools/sampled.heap", "heapprof/leak.0001.heap", "heapprof/sampled.0002.heap",
+    ]
+    for name in files {
+      let p = try ProfileReader.read(path: fixture(name))
+      for (i, t) in p.sampleTypes.enumerated() {
+        let out = try goPprof(["-top", "-unit=B", "-symbolize=none", "-sample_index=\(t.type)", fixture(name)])
+        let expected = p.samples.reduce(Int64(0)) { $0 + $1.values[i] }
+        XCTAssertTrue(out.contains("% of \(expected)B total"), "\(name) \(t.type): expected \(expected)B in\n\(out)")
+      }
+    }
+  }
 }

@@ -74,6 +74,31 @@ enum FixturePrograms {
 
     """
 
+  /// Swift, built with -O: the optimizer specializes the standard library's dictionary
+  /// code for `[String: HeavyObject]` inside module `fixture`.
+  static let swiftOptimized = """
+    import Glibc
+
+    final class HeavyObject {
+      var payload: [UInt8]
+      init(_ n: Int) { payload = [UInt8](repeating: 1, count: n) }
+    }
+
+    final class Cache {
+      var storage: [String: HeavyObject] = [:]
+      @inline(never) func store(_ key: String, value: HeavyObject) { storage[key] = value }
+    }
+
+    let cache = Cache()
+    for i in 0..<1000 { cache.store("k\\(i)", value: HeavyObject(i)) }
+    if let f = fopen("/proc/self/maps", "r") {
+      var line = [CChar](repeating: 0, count: 4096)
+      while fgets(&line, 4096, f) != nil { fputs(line, stdout) }
+      fclose(f)
+    }
+
+    """
+
   /// Swift: a class method storing into a dictionary (module `fixture`).
   static let swift = """
     import Glibc

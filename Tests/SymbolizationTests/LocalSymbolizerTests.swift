@@ -126,6 +126,27 @@ final class LocalSymbolizerTests: XCTestCase {
     XCTAssertEqual(store.name, "$s7fixture5CacheC5store_5valueySS_Says5UInt8VGtF")
   }
 
+  /// The map report needs the key and value types of specialized dictionary code.
+  func testOptimizedSwiftSpecializationsShowTypeArguments() throws {
+    let fx = try BuiltFixture.build(
+      source: FixturePrograms.swiftOptimized, fileName: "main.swift", name: "swiftopt", compiler: "swiftc",
+      flags: ["-g", "-O", "-module-name", "fixture"])
+    let resize = try fx.symbolAddress(containing: "_copyOrMoveAndResize")
+    let setValue = try fx.symbolAddress(containing: "NativeDictionaryV8setValue")
+    let p = profile(fx, [fx.loadBias + resize.address + 1, fx.loadBias + setValue.address + 1])
+    let result = LocalSymbolizer().symbolize(p)
+    XCTAssertEqual(result.warnings, [])
+    XCTAssertEqual(
+      function(result.profile, 1)?.name,
+      "Swift._NativeDictionary<Swift.String, fixture.HeavyObject>._copyOrMoveAndResize(capacity:moveElements:)")
+    XCTAssertEqual(
+      function(result.profile, 1)?.systemName,
+      "$ss17_NativeDictionaryV20_copyOrMoveAndResize8capacity12moveElementsySi_SbtFSS_7fixture11HeavyObjectCTg5")
+    XCTAssertEqual(
+      function(result.profile, 2)?.name,
+      "Swift._NativeDictionary<Swift.String, fixture.HeavyObject>.setValue(_:forKey:isUnique:)")
+  }
+
   func testMissingFileGivesOffsetsAndOneWarning() {
     let p = Profile(
       mappings: [

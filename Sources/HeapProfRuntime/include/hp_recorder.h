@@ -45,7 +45,9 @@ hp_recorder *hp_recorder_create(hp_arena *arena, unsigned bucket_bits, unsigned 
                                 uint32_t shard_capacity);
 
 /* Records allocation `ptr` of `size` requested bytes made at `frames[0..depth)`.
- * Returns 1 when recorded, 0 when dropped (a table was full; counted). When `ptr` was
+ * Returns 1 when recorded, 0 when dropped (a table was full; counted in `dropped`). A
+ * drop after the site was found (live table full) still counts the allocation at its
+ * site and credits it as freed at once, so in-use only holds what free can credit. When `ptr` was
  * still live in the table (its free was not seen), that old entry is credited as freed
  * first. */
 int hp_recorder_alloc(hp_recorder *rec, uintptr_t ptr, uint64_t size, const uintptr_t *frames,

@@ -20,10 +20,9 @@ struct LegacyMappings {
     #"^\s*(?:0x)?([0-9A-Fa-f]+)[\s-]?\s*(?:0x)?([0-9A-Fa-f]+):?(?:\s+([-rwxp]+))?(?:\s+(\S+))?(?:\s+\(@([0-9A-Fa-f]+)\))?(?:\s+([0-9A-Fa-f]+))?"#)
   private static let logInfo = regex(#"^[^\[\]]+:[0-9]+]\s"#)
 
-  private static func regex(_ pattern: String) -> NSRegularExpression {
-    // The patterns are constants that compile; a failure is a programming error.
-    // swiftlint:disable:next force_try
-    try! NSRegularExpression(pattern: pattern)
+  /// Compiles a constant pattern; nil (matching nothing) cannot happen for these patterns.
+  private static func regex(_ pattern: String) -> NSRegularExpression? {
+    try? NSRegularExpression(pattern: pattern)
   }
 
   /// Executable mappings in file order.
@@ -60,9 +59,9 @@ struct LegacyMappings {
       return r.location == NSNotFound ? "" : ns.substring(with: r)
     }
     var start = "", end = "", perm = "", file = "", offset = "", buildID = ""
-    if let m = procMaps.firstMatch(in: line, range: whole) {
+    if let m = procMaps?.firstMatch(in: line, range: whole) {
       (start, end, perm, offset, file) = (group(m, 1), group(m, 2), group(m, 3), group(m, 4), group(m, 5))
-    } else if let m = briefMaps.firstMatch(in: line, range: whole) {
+    } else if let m = briefMaps?.firstMatch(in: line, range: whole) {
       (start, end, perm, file, offset, buildID) = (
         group(m, 1), group(m, 2), group(m, 3), group(m, 4), group(m, 5), group(m, 6)
       )
@@ -82,7 +81,7 @@ struct LegacyMappings {
   static func removeLoggingInfo(_ line: String) -> String {
     guard line.contains("]") else { return line }
     let ns = line as NSString
-    if let m = logInfo.firstMatch(in: line, range: NSRange(location: 0, length: ns.length)) {
+    if let m = logInfo?.firstMatch(in: line, range: NSRange(location: 0, length: ns.length)) {
       return ns.substring(from: m.range.location + m.range.length)
     }
     return line
@@ -133,7 +132,7 @@ struct LegacyMappings {
         in: .whitespacesAndNewlines)
       if file.isEmpty || file.hasPrefix("[") { continue }
       let ns = file as NSString
-      if libPattern.firstMatch(in: file, range: NSRange(location: 0, length: ns.length)) != nil { continue }
+      if libPattern?.firstMatch(in: file, range: NSRange(location: 0, length: ns.length)) != nil { continue }
       maps.swapAt(0, i)
       break
     }

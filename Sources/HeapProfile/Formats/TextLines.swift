@@ -30,7 +30,7 @@ struct TextLines {
     let slice = bytes[start..<stop]
     if !ascii {
       guard let s = String(validating: slice, as: UTF8.self) else {
-        let column = firstInvalidUTF8(slice) - start + 1
+        let column = TextLines.firstInvalidUTF8(slice) - start + 1
         let bad = String(bytes[start + column - 1], radix: 16, uppercase: false)
         throw ProfileError(
           file: source, position: "\(number)",
@@ -40,32 +40,25 @@ struct TextLines {
     }
     return String(decoding: slice, as: UTF8.self)
   }
-}
 
-/// The index of the first byte of `bytes` that starts no valid UTF-8 sequence.
-func firstInvalidUTF8(_ bytes: ArraySlice<UInt8>) -> Int {
-  var i = bytes.startIndex
-  while i < bytes.endIndex {
-    let b = bytes[i]
-    let length: Int
-    switch b {
-    case 0x00..<0x80: length = 1
-    case 0xc2..<0xe0: length = 2
-    case 0xe0..<0xf0: length = 3
-    case 0xf0..<0xf5: length = 4
-    default: return i
+  /// The index of the first byte of `bytes` that starts no valid UTF-8 sequence.
+  static func firstInvalidUTF8(_ bytes: ArraySlice<UInt8>) -> Int {
+    var i = bytes.startIndex
+    while i < bytes.endIndex {
+      let b = bytes[i]
+      let length: Int
+      switch b {
+      case 0x00..<0x80: length = 1
+      case 0xc2..<0xe0: length = 2
+      case 0xe0..<0xf0: length = 3
+      case 0xf0..<0xf5: length = 4
+      default: return i
+      }
+      guard i + length <= bytes.endIndex,
+        String(validating: bytes[i..<(i + length)], as: UTF8.self) != nil
+      else { return i }
+      i += length
     }
-    guard i + length <= bytes.endIndex,
-      String(validating: bytes[i..<(i + length)], as: UTF8.self) != nil
-    else { return i }
-    i += length
-  }
-  return bytes.startIndex
-}
-
-extension ProfileError {
-  /// An error at 1-based `line` of `file`.
-  static func line(_ file: String, _ line: Int, _ message: String) -> ProfileError {
-    ProfileError(file: file, position: "\(line)", message: message)
+    return bytes.startIndex
   }
 }

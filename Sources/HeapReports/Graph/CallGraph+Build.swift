@@ -129,16 +129,7 @@ extension CallGraph {
       for i in 0..<tagNode.count {
         let at = position[Int(tagNode[i])]
         if at < 0 { continue }
-        let code = tagCode[i]
-        if code & 0x8000_0000 != 0 {
-          let name = input.groups[Int(code & 0x7fff_ffff)]
-          nodes[at].labelTags[name] = Tag(name: name, unit: "", value: 0, flat: tagFlat[i], cum: tagCum[i])
-        } else {
-          let kind = input.numericKinds[Int(code)]
-          let group = input.groups[Int(kind.group)]
-          nodes[at].numericTags[group, default: [:]][kind.name] = Tag(
-            name: kind.name, unit: kind.unit, value: tagValue[i], flat: tagFlat[i], cum: tagCum[i])
-        }
+        nodes[at].tags.append(TagEntry(code: tagCode[i], value: tagValue[i], flat: tagFlat[i], cum: tagCum[i]))
       }
     }
     var edges: [Edge] = []
@@ -150,6 +141,8 @@ extension CallGraph {
       nodes[d].inEdges.append(edges.count)
       edges.append(Edge(source: s, destination: d, weight: eWeight[e], residual: eResidual[e], inline: eInline[e]))
     }
-    return CallGraph(nodes: nodes, edges: edges)
+    var g = CallGraph(nodes: nodes, edges: edges)
+    if withTags { g.tagNames = TagNames(groups: input.groups, numericKinds: input.numericKinds) }
+    return g
   }
 }

@@ -88,10 +88,7 @@ extension CallGraph {
   /// Removes tags lighter than `cutoff` in both flat and cum.
   mutating func trimLowFrequencyTags(_ cutoff: Int64) {
     for i in nodes.indices {
-      nodes[i].labelTags = nodes[i].labelTags.filter { abs($0.value.flat) >= cutoff || abs($0.value.cum) >= cutoff }
-      for (k, group) in nodes[i].numericTags {
-        nodes[i].numericTags[k] = group.filter { abs($0.value.flat) >= cutoff || abs($0.value.cum) >= cutoff }
-      }
+      nodes[i].tags.removeAll { abs($0.flat) < cutoff && abs($0.cum) < cutoff }
     }
   }
 
@@ -155,8 +152,8 @@ extension CallGraph {
 extension CallGraph.Node {
   /// Tags with a flat value (pprof's `countTags`).
   var tagCount: Int {
-    var c = labelTags.values.filter { $0.flat != 0 }.count
-    for g in numericTags.values { c += g.values.filter { $0.flat != 0 }.count }
+    var c = 0
+    for t in tags where t.flat != 0 { c += 1 }
     return c
   }
 }

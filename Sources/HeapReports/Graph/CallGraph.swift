@@ -24,10 +24,9 @@ public struct CallGraph: Sendable {
     public var outEdges: [Int]
     /// Id in the node table (stable across rebuilds of one profile).
     var tableID: Int32
-    /// String-label tags (`key:value` lines joined), for DOT nodelets.
-    var labelTags: [String: Tag] = [:]
-    /// Numeric tags by label-tag name ("" for none), for DOT nodelets.
-    var numericTags: [String: [String: Tag]] = [:]
+    /// Tags for DOT nodelets: string-label groups (code with the top bit set) and numeric
+    /// `bytes` values (code = numeric kind id); names are in ``CallGraph/tagNames``.
+    var tags: [TagEntry] = []
   }
 
   /// A weighted caller → callee edge.
@@ -46,6 +45,21 @@ public struct CallGraph: Sendable {
     var removed = false
   }
 
+  /// A tag of one node, by code (see ``Node/tags``).
+  struct TagEntry: Sendable {
+    var code: UInt32
+    var value: Int64
+    var flat: Int64
+    var cum: Int64
+    var isLabel: Bool { code & 0x8000_0000 != 0 }
+  }
+
+  /// Names of tag codes: label groups and numeric kinds of the build's input.
+  struct TagNames: Sendable {
+    var groups: [String]
+    var numericKinds: [GraphInput.NumericKind]
+  }
+
   /// A sample annotation (label or numeric label value) and the value carrying it.
   struct Tag: Sendable {
     var name: String
@@ -59,6 +73,31 @@ public struct CallGraph: Sendable {
   public internal(set) var nodes: [Node]
   /// All edges ever built; those removed by trimming are not referenced by any node.
   public internal(set) var edges: [Edge]
+  /// Names of the nodes' tag codes (nil when tags were not collected).
+  var tagNames: TagNames? = nil
+
+  /// The string-label tags of `n` by name (pprof's `LabelTags`).
+  func labelTags(_ n: Node) -> [String: Tag] {
+    guard let names = tagNames else { return [:] }
+    var out: [String: Tag] = [:]
+    for t in n.tags where t.isLabel {
+      let name = names.groups[Int(t.code & 0x7fff_ffff)]
+      out[name] = Tag(name: name, unit: "", value: 0, flat: t.flat, cum: t.cum)
+    }
+    return out
+  }
+
+  /// The numeric tags of `n` by label group and name (pprof's `NumericTags`).
+  func numericTags(_ n: Node) -> [String: [String: Tag]] {
+    guard let names = tagNames else { return [:] }
+    var out: [String: [String: Tag]] = [:]
+    for t in n.tags where !t.isLabel {
+      let kind = names.numericKinds[Int(t.code)]
+      out[names.groups[Int(kind.group)], default: [:]][kind.name] = Tag(
+        name: kind.name, unit: kind.unit, value: t.value, flat: t.flat, cum: t.cum)
+    }
+    return out
+  }
 
   /// The live edges of `node` in `edges`, sorted as pprof sorts an edge map: heavier
   /// first, then by caller name, then by callee name.

@@ -12,7 +12,7 @@ struct GraphInput {
   }
 
   /// A distinct numeric tag: its label group, formatted name and unit.
-  struct NumericKind: Hashable {
+  struct NumericKind: Hashable, Sendable {
     var group: Int32
     var name: String
     var unit: String

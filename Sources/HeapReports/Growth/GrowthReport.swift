@@ -78,7 +78,13 @@ public enum GrowthReport {
   }
 
   /// The path with runs of library frames folded into one `… N library frames …` line.
-  static func pathLines(_ rootFirst: [String], max: Int) -> [String] {
+  static func pathLines(_ fullRootFirst: [String], max: Int) -> [String] {
+    // Start below the last entry point (main, `$main`, SwiftPM's `Module_main`): what
+    // comes before it is the same for every stack.
+    var rootFirst = fullRootFirst[...]
+    if let last = rootFirst.lastIndex(where: FrameClassifier.isEntryPoint), last < rootFirst.endIndex - 1 {
+      rootFirst = rootFirst[(last + 1)...]
+    }
     var lines: [String] = []
     var libraryRun = 0
     func flush() {
@@ -87,7 +93,7 @@ public enum GrowthReport {
     }
     for (i, f) in rootFirst.enumerated() {
       let isLast = i == rootFirst.count - 1
-      if FrameClassifier.isLibrary(f) && !isLast && MapPatterns.kind(of: f) == nil {
+      if FrameClassifier.isLibrary(f) && !isLast && FrameClassifier.mapKind(f) == nil {
         libraryRun += 1
       } else {
         flush()

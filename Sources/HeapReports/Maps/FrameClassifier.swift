@@ -1,3 +1,5 @@
+import Foundation
+
 /// Tells the program's own frames from allocator, runtime and library frames, so that the
 /// map report can name the code that owns a map and the growth report can show the path
 /// that matters.
@@ -54,7 +56,41 @@ public enum FrameClassifier {
 
   /// Library code: standard libraries and runtimes of Swift, C, C++, Go and Foundation,
   /// unsymbolized frames, and anything in a shared library (`libx.so+0x…`).
-  public static func isLibrary(_ rawFrame: String) -> Bool {
+  public static func isLibrary(_ rawFrame: String) -> Bool { facts(rawFrame).isLibrary }
+
+  /// The entry points that start every stack and therefore say nothing.
+  public static func isEntryPoint(_ rawFrame: String) -> Bool { facts(rawFrame).isEntryPoint }
+
+  /// The map kind of a frame, cached (``MapPatterns/kind(of:)``).
+  public static func mapKind(_ rawFrame: String) -> MapKind? { facts(rawFrame).mapKind }
+
+  /// What the reports need to know of one frame name, computed once per distinct name:
+  /// profiles repeat the same few thousand names across every stack.
+  struct Facts {
+    var isLibrary: Bool
+    var isEntryPoint: Bool
+    var mapKind: MapKind?
+  }
+
+  private static let cacheLock = NSLock()
+  nonisolated(unsafe) private static var cache: [String: Facts] = [:]
+
+  static func facts(_ frame: String) -> Facts {
+    cacheLock.lock()
+    if let known = cache[frame] {
+      cacheLock.unlock()
+      return known
+    }
+    cacheLock.unlock()
+    let f = Facts(isLibrary: computeIsLibrary(frame), isEntryPoint: computeIsEntryPoint(frame), mapKind: MapPatterns.kind(of: frame))
+    cacheLock.lock()
+    if cache.count > 200_000 { cache.removeAll() }
+    cache[frame] = f
+    cacheLock.unlock()
+    return f
+  }
+
+  static func computeIsLibrary(_ rawFrame: String) -> Bool {
     let frame = String(subject(of: rawFrame))
     if isAllocator(frame) { return true }
     if MapPatterns.kind(of: frame) != nil { return true }
@@ -71,8 +107,7 @@ public enum FrameClassifier {
     return false
   }
 
-  /// The program entry points that start every stack and therefore say nothing.
-  public static func isEntryPoint(_ rawFrame: String) -> Bool {
+  static func computeIsEntryPoint(_ rawFrame: String) -> Bool {
     let frame = String(subject(of: rawFrame))
     // SwiftPM renames an executable's `main` to `<Module>_main`.
     if frame.hasSuffix("_main") && !frame.contains(".") && !frame.contains("(") { return true }

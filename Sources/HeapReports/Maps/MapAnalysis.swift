@@ -112,7 +112,7 @@ public enum MapAnalysis {
     var storageStacks = Set<Int>()
     // Pass 1: storage — stacks whose allocation is made inside map code.
     for (i, stack) in table.stacks.enumerated() {
-      guard let hit = storageFrame(stack.frames) else { continue }
+      guard let hit = stack.storage else { continue }
       storageStacks.insert(i)
       let above = stack.frames[(hit.ownerIndex)...]
       let owner = stack.frames[hit.ownerIndex]
@@ -177,7 +177,7 @@ public enum MapAnalysis {
     var kind: MapKind?
     var types: String?
     for (i, frame) in frames.enumerated() {
-      if let k = MapPatterns.kind(of: frame) {
+      if let k = FrameClassifier.mapKind(frame) {
         if kind == nil { kind = k }
         if types == nil { types = MapTypes.extract(from: frame) }
         continue
@@ -199,7 +199,7 @@ public enum MapAnalysis {
     var best: [String] = []
     var bestBytes: Int64 = -1
     for stack in table.stacks {
-      guard let hit = storageFrame(stack.frames), stack.frames[hit.ownerIndex] == owner.owner else { continue }
+      guard let hit = stack.storage, stack.frames[hit.ownerIndex] == owner.owner else { continue }
       let weight = max(stack.inuseBytes, stack.allocBytes ?? 0)
       if weight > bestBytes {
         bestBytes = weight

@@ -12,6 +12,8 @@ public struct StackTable: Sendable {
     public var inuseObjects: Int64
     public var allocBytes: Int64?
     public var allocObjects: Int64?
+    /// Where the stack enters map code, when it allocates map storage.
+    var storage: (kind: MapKind, ownerIndex: Int, types: String?)?
   }
 
   /// The stacks, one per sample (samples with identical frames are merged).
@@ -65,6 +67,7 @@ public struct StackTable: Sendable {
         stacks.append(stack)
       }
     }
+    for i in stacks.indices { stacks[i].storage = MapAnalysis.storageFrame(stacks[i].frames) }
     self.stacks = stacks
   }
 }
