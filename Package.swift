@@ -91,7 +91,8 @@ let package = Package(
     .testTarget(name: "HeapProfRuntimeTests", dependencies: ["HeapProfRuntime"]),
     .testTarget(
       name: "IntegrationTests",
-      dependencies: ["HeapProfile", "HeapProfTestSupport"]
+      dependencies: ["HeapProfile", "HeapProfTestSupport"],
+      exclude: ["Programs"]  // C and Swift sources that the tests compile themselves
     ),
   ],
   // Swift 5 language mode: the runtime-facing code shares raw C state across threads by

@@ -4,7 +4,9 @@
 /// oldest entries are evicted once `capacity` is reached.
 final class ResponseCache {
   private(set) var entries: [String: HeavyObject] = [:]
-  private var insertionOrder: [String] = []
+  /// Keys in insertion order, as a ring of `capacity` slots: the slot of the oldest key is
+  /// reused for the newest, so the fixed cache holds no more than `capacity` keys either.
+  private var ring: [String] = []
   private var oldest = 0
   let capacity: Int?
 
@@ -21,22 +23,18 @@ final class ResponseCache {
   func store(_ object: HeavyObject, for key: String) {
     entries[key] = object
     guard let capacity else { return }
-    insertionOrder.append(key)
-    if entries.count > capacity {
-      evictOldest()
+    if ring.count < capacity {
+      ring.append(key)
+    } else {
+      evictOldest(replacingWith: key)
     }
   }
 
-  /// Removes the oldest entry (first in, first out).
+  /// Removes the oldest entry (first in, first out) and puts `key` in its ring slot.
   @inline(never)
-  private func evictOldest() {
-    let key = insertionOrder[oldest]
-    entries.removeValue(forKey: key)
-    oldest += 1
-    // Compact the order list now and then so that it stays bounded too.
-    if oldest > 4096 && oldest * 2 > insertionOrder.count {
-      insertionOrder.removeFirst(oldest)
-      oldest = 0
-    }
+  private func evictOldest(replacingWith key: String) {
+    entries.removeValue(forKey: ring[oldest])
+    ring[oldest] = key
+    oldest = (oldest + 1) % ring.count
   }
 }

@@ -34,7 +34,7 @@ public enum AllocatorFrames {
   static let swiftRuntime = [
     "(swift::)?_?swift_slowAlloc(Typed)?", "(swift::)?_?swift_allocObject_?",
     "(swift::)?swift_alloc(Box|EmptyBox|Error|Pod)", "(swift::)?swift_coroFrameAlloc",
-    "swift::HeapObject::.*", "(swift::)?swift_task_alloc.*", "swift::TaskAllocator.*",
+    "swift::HeapObject::.*", "(swift::)?swift_task_alloc.*", "swift_bufferAllocate", "swift::.*Allocat.*",
   ]
 
   /// The Go runtime (pprof drops it; ``keepFramesRegex`` keeps its panic/reflect frames).
@@ -48,12 +48,22 @@ public enum AllocatorFrames {
   /// Frames that are allocator frames: libc, tcmalloc/jemalloc, C++ operator new,
   /// the Swift runtime (`swift_slowAlloc`, `swift_allocObject`, `swift_allocBox`,
   /// `swift_coroFrameAlloc`, …), the Go runtime, heapprof's runtime (`heapprof_*`,
-  /// `hp_*`) and libunwind. ``LocalSymbolizer`` sets `Profile.dropFrames` to it.
+  /// `hp_*`) and libunwind. ``LocalSymbolizer`` sets `Profile.dropFrames` to it (joined
+  /// with any other pattern the profile already carried).
   public static let dropFramesRegex: String =
     (libc + allocators + cplusplus + swiftRuntime + goRuntime + profiler).joined(separator: "|")
 
   /// Frames kept even though ``dropFramesRegex`` matches them: Go runtime frames in the
   /// middle of a stack (panics, reflection calls), as pprof keeps them.
+  ///
+  /// Both patterns cover `HeapAllocatorFrames` (what HeapProfile's text readers set).
   public static let keepFramesRegex: String =
     ["runtime\\.panic", "runtime\\.reflectcall", "runtime\\.call[0-9]*"].joined(separator: "|")
+
+  /// `ours` joined with `existing` unless `existing` is empty, equal, or one of the
+  /// patterns heapprof's own readers set (which `ours` covers).
+  static func combine(_ ours: String, with existing: String, readerDefault: String) -> String {
+    if existing.isEmpty || existing == ours || existing == readerDefault { return ours }
+    return ours + "|" + existing
+  }
 }

@@ -17,22 +17,39 @@ struct BracketScanner {
     String(decoding: bytes[range], as: UTF8.self)
   }
 
-  /// Whether the byte at `i` opens a bracket (an `->` arrow's `>` never counts).
+  /// Whether the byte at `i` opens a bracket (`<` of a Swift operator such as
+  /// `..< infix` or `<= infix` never counts).
   func isOpen(_ i: Int) -> Bool {
     switch bytes[i] {
-    case UInt8(ascii: "("), UInt8(ascii: "<"), UInt8(ascii: "["), UInt8(ascii: "{"): return true
+    case UInt8(ascii: "("), UInt8(ascii: "["), UInt8(ascii: "{"): return true
+    case UInt8(ascii: "<"): return !isSwiftOperator(at: i)
     default: return false
     }
   }
 
-  /// Whether the byte at `i` closes a bracket (an `->` arrow's `>` never counts).
+  /// Whether the byte at `i` closes a bracket (an `->` arrow's `>` and the `>` of a Swift
+  /// operator such as `>= infix` never count).
   func isClose(_ i: Int) -> Bool {
     switch bytes[i] {
     case UInt8(ascii: ")"), UInt8(ascii: "]"), UInt8(ascii: "}"): return true
-    case UInt8(ascii: ">"): return !(i > 0 && bytes[i - 1] == UInt8(ascii: "-"))
+    case UInt8(ascii: ">"): return !(i > 0 && bytes[i - 1] == UInt8(ascii: "-")) && !isSwiftOperator(at: i)
     default: return false
     }
   }
+
+  /// Whether the byte at `i` belongs to a Swift operator name: a run of operator
+  /// characters followed by ` infix`, ` prefix` or ` postfix`.
+  private func isSwiftOperator(at i: Int) -> Bool {
+    var j = i
+    while j < bytes.count, Self.operatorBytes.contains(bytes[j]) { j += 1 }
+    for word in Self.fixities where j + word.count <= bytes.count && bytes[j..<(j + word.count)].elementsEqual(word) {
+      return true
+    }
+    return false
+  }
+
+  private static let operatorBytes = Set("/=-+!*%<>&|^~?.".utf8)
+  private static let fixities = [Array(" infix".utf8), Array(" prefix".utf8), Array(" postfix".utf8)]
 
   /// The index of the bracket closing the one opened at `open`, or nil when unbalanced.
   func matchingClose(from open: Int) -> Int? {

@@ -70,10 +70,16 @@ public enum Demangler {
 
   /// Demangles a Swift (`$s`, `$S`, `$e`, `_T0`) or C++ (`_Z`) symbol.
   ///
-  /// - Parameter symbol: a linker symbol, e.g. `$sSD7isEmptySbvg`.
+  /// - Parameter symbol: a linker symbol, e.g. `$sSD7isEmptySbvg`, optionally with an ELF
+  ///   symbol version (`@@GLIBCXX_3.4`), which is ignored.
   /// - Returns: the full demangled text (e.g. `Swift.Dictionary.isEmpty.getter :
   ///   Swift.Bool`), or nil when `symbol` is not mangled or does not demangle.
   public static func demangle(_ symbol: String) -> String? {
+    // An ELF symbol version (`_ZdlPv@@GLIBCXX_3.4`, as `nm -D` prints) is not part of
+    // the mangling.
+    if let at = symbol.firstIndex(of: "@"), at != symbol.startIndex {
+      return demangle(String(symbol[..<at]))
+    }
     switch scheme(of: symbol) {
     case .swift:
       return symbol.withCString { name -> String? in

@@ -79,7 +79,7 @@ enum SwiftNameSimplifier {
       return "protocol witness for " + simplify(head, arguments: arguments) + " in conformance "
         + simplifyPath(type, arguments: nil)
     }
-    if rest.hasPrefix("closure #") || rest.hasPrefix("implicit closure #") {
+    if rest.hasPrefix("closure #") || rest.hasPrefix("implicit closure #") || rest.hasPrefix("$defer #") {
       guard let inAt = scanner.firstTopLevel(" in ") else { return rest }
       // "closure #N" is followed by its signature (if any) up to " in ".
       let head = scanner.text(0..<inAt)

@@ -29,96 +29,13 @@ final class GoGoldenTests: XCTestCase {
 
   /// Reads a fixture and merges it as `go tool pprof` does with every profile it fetches
   /// (identical stacks with identical labels summed, all-zero samples dropped).
-  static func load(_ name: String) throws -> Profile { merged(try ProfileReader.read(path: path(name))) }
-
-  static func sampleKey(_ s: Sample, _ locs: [UInt64: Location]) -> String {
-    var k = s.locationIDs.map { id -> String in
-      guard let l = locs[id] else { return "?" }
-      return String(l.address, radix: 16) + "/" + l.lines.map { "\($0.functionID):\($0.line)" }.joined(separator: ",")
-    }.joined(separator: "|")
-    k += "#" + s.labels.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: ",")
-    k += "#" + s.numLabels.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: ",")
-    return k
+  static func load(_ name: String) throws -> Profile {
+    try Profile.merge([try ProfileReader.read(path: path(name))])
   }
 
-  /// pprof's `Merge` of one profile: samples with the same key summed in first-seen order.
-  static func merged(_ p: Profile) -> Profile {
-    var out = p
-    var locs: [UInt64: Location] = [:]
-    for l in p.locations { locs[l.id] = l }
-    var index: [String: Int] = [:]
-    out.samples = []
-    for s in p.samples where !s.values.allSatisfy({ $0 == 0 }) {
-      let k = sampleKey(s, locs)
-      if let i = index[k] {
-        for v in s.values.indices { out.samples[i].values[v] += s.values[v] }
-      } else {
-        index[k] = out.samples.count
-        out.samples.append(s)
-      }
-    }
-    out.samples.removeAll { $0.values.allSatisfy { $0 == 0 } }
-    return out
-  }
-
-  /// `-base`: the base profile's values negated and merged into `profile` by stack and
-  /// labels (pprof's fetch + Merge), until HeapProfile's Subtract transform is used here.
-  static func subtract(_ base: Profile, from profile: Profile) -> Profile {
-    var out = profile
-    var locs: [UInt64: Location] = [:]
-    for l in profile.locations { locs[l.id] = l }
-    var index: [String: Int] = [:]
-    for (i, s) in out.samples.enumerated() { index[sampleKey(s, locs)] = i }
-    // Map the base's locations and functions onto the profile's by address and name.
-    var byAddress: [String: UInt64] = [:]
-    var fnName: [UInt64: String] = [:]
-    for f in profile.functions { fnName[f.id] = f.name }
-    for l in profile.locations {
-      byAddress[String(l.address, radix: 16) + l.lines.map { fnName[$0.functionID] ?? "" }.joined()] = l.id
-    }
-    var baseFn: [UInt64: String] = [:]
-    for f in base.functions { baseFn[f.id] = f.name }
-    var baseLocs: [UInt64: Location] = [:]
-    for l in base.locations { baseLocs[l.id] = l }
-    var nextLoc = (profile.locations.map(\.id).max() ?? 0) + 1
-    for s in base.samples {
-      var mapped = s
-      mapped.locationIDs = s.locationIDs.map { id in
-        let l = baseLocs[id]!
-        let key = String(l.address, radix: 16) + l.lines.map { baseFn[$0.functionID] ?? "" }.joined()
-        if let m = byAddress[key] { return m }
-        // A location only the base has: add it, with its functions.
-        var nl = l
-        nl.id = nextLoc
-        nextLoc += 1
-        nl.lines = l.lines.map { line in
-          var x = line
-          let name = baseFn[line.functionID] ?? ""
-          if let f = out.functions.first(where: { $0.name == name }) {
-            x.functionID = f.id
-          } else {
-            let fid = (out.functions.map(\.id).max() ?? 0) + 1
-            out.functions.append(Function(id: fid, name: name))
-            x.functionID = fid
-          }
-          return x
-        }
-        out.locations.append(nl)
-        locs[nl.id] = nl
-        byAddress[key] = nl.id
-        return nl.id
-      }
-      mapped.values = s.values.map { -$0 }
-      let k = sampleKey(mapped, locs)
-      if let i = index[k] {
-        for v in out.samples[i].values.indices { out.samples[i].values[v] += mapped.values[v] }
-      } else {
-        index[k] = out.samples.count
-        out.samples.append(mapped)
-      }
-    }
-    out.samples.removeAll { $0.values.allSatisfy { $0 == 0 } }
-    return out
+  /// `-base`: HeapProfile's subtract transform, as `go tool pprof -base BASE PROFILE`.
+  static func subtract(_ base: Profile, from profile: Profile) throws -> Profile {
+    try profile.subtracting(base: base)
   }
 
   static func options(_ p: Profile, _ index: String, cum: Bool = false, nodeCount: Int? = nil) throws -> ReportOptions {
@@ -147,7 +64,7 @@ final class GoGoldenTests: XCTestCase {
           golden: "mapleak.3.top.\(index)\(cum ? ".cum" : "").base.txt",
           pprofArgs: ["-top", "-sample_index=\(index)"] + (cum ? ["-cum"] : []) + ["-base", path("mapleak.1"), path("mapleak.3")],
           render: {
-            let p = subtract(try load("mapleak.1"), from: try load("mapleak.3"))
+            let p = try subtract(try load("mapleak.1"), from: try load("mapleak.3"))
             return TopReport.render(p, options: try options(p, index, cum: cum))
           }))
       }
@@ -197,7 +114,7 @@ final class GoGoldenTests: XCTestCase {
       golden: "mapleak.3.dot.alloc_space.base.dot",
       pprofArgs: ["-dot", "-sample_index=alloc_space", "-base", path("mapleak.1"), path("mapleak.3")],
       render: {
-        let p = subtract(try load("mapleak.1"), from: try load("mapleak.3"))
+        let p = try subtract(try load("mapleak.1"), from: try load("mapleak.3"))
         return DotReport.render(p, options: try options(p, "alloc_space"))
       }))
     return cases

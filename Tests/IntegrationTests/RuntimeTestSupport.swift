@@ -158,9 +158,9 @@ enum RuntimeHarness {
     return out
   }
 
-  /// Copies Programs/<name> into `dir` under its own name and returns the copy. The
-  /// sources are kept as `<name>.txt` while Package.swift does not exclude Programs/
-  /// from the IntegrationTests target (SwiftPM would compile them into the tests).
+  /// Copies Programs/<name> into `dir` under its own name and returns the copy.
+  /// (Package.swift excludes Programs/ from the test target, so SwiftPM does not compile
+  /// these sources into the tests.)
   static func programSource(_ name: String, into dir: URL) throws -> URL {
     let programs = testDirectory().appendingPathComponent("Programs")
     let plain = programs.appendingPathComponent(name)

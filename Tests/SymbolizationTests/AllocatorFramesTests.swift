@@ -1,4 +1,5 @@
 import Foundation
+import HeapProfile
 import Symbolization
 import XCTest
 
@@ -21,6 +22,26 @@ final class AllocatorFramesTests: XCTestCase {
     ] {
       XCTAssertTrue(try drops(name), name)
     }
+  }
+
+  /// Every plain name HeapProfile's readers drop is dropped here too.
+  func testCoversTheReadersList() throws {
+    let all = HeapAllocatorFrames.pprofHeap + HeapAllocatorFrames.swiftRuntime + HeapAllocatorFrames.otherC
+    let plain = all.filter { $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == ":" } }
+    XCTAssertGreaterThan(plain.count, 30)
+    for name in plain { XCTAssertTrue(try drops(name), name) }
+  }
+
+  func testSymbolizeSetsThePatterns() {
+    var p = Profile(dropFrames: HeapAllocatorFrames.dropFrames, keepFrames: HeapAllocatorFrames.keepFrames)
+    var s = LocalSymbolizer().symbolize(p).profile
+    XCTAssertEqual(s.dropFrames, AllocatorFrames.dropFramesRegex)
+    XCTAssertEqual(s.keepFrames, AllocatorFrames.keepFramesRegex)
+    p.dropFrames = "MyPool::grab"
+    p.keepFrames = ""
+    s = LocalSymbolizer().symbolize(p).profile
+    XCTAssertEqual(s.dropFrames, AllocatorFrames.dropFramesRegex + "|MyPool::grab")
+    XCTAssertEqual(s.keepFrames, AllocatorFrames.keepFramesRegex)
   }
 
   func testKeptFrames() throws {

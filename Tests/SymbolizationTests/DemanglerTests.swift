@@ -52,6 +52,14 @@ final class DemanglerTests: XCTestCase {
       // Static operator witness.
       ("$sSus18AdditiveArithmeticssAAP1soiyxx_xtFZTW",
        "protocol witness for Swift.AdditiveArithmetic.- infix(_:_:) in conformance Swift.UInt"),
+      // An operator with "<" is not a generic argument list.
+      ("$sSD5IndexVyxq__GSLsSL2leoiySbx_xtFZTW",
+       "protocol witness for Swift.Comparable.<= infix(_:_:) in conformance Swift.Dictionary.Index"),
+      // Partial apply forwarder dropped; closure and defer blocks keep their context.
+      ("$sSD20uniqueKeysWithValuesSDyxq_Gqd__n_tcSTRd__x_q_t7ElementRtd__lufcq_q__q_tKXEfU_TA",
+       "closure #1 in Swift.Dictionary.init(uniqueKeysWithValues:)"),
+      ("$sSa36__abi_withUnsafeMutableBufferPointeryqd__qd__SryxGzKXEKlF6$deferL_yyr__lF",
+       "$defer #1 in Swift.Array.__abi_withUnsafeMutableBufferPointer(_:)"),
       ("$ss12StaticStringV08_builtinB7Literal17utf8CodeUnitCount7isASCIIABBp_BwBi1_tcfC",
        "Swift.StaticString.init(_builtinStringLiteral:utf8CodeUnitCount:isASCII:)"),
     ]
@@ -88,6 +96,8 @@ final class DemanglerTests: XCTestCase {
       // Operator template.
       ("_ZStlsISt11char_traitsIcEERSt13basic_ostreamIcT_ES5_PKc", "std::operator<<"),
       ("_ZNSt6locale5facetD0Ev", "std::locale::facet::~facet"),
+      // As `nm -D` prints it, with the symbol version.
+      ("_ZNSt6locale5facetD0Ev@@GLIBCXX_3.4", "std::locale::facet::~facet"),
     ]
     for (symbol, expected) in table {
       XCTAssertEqual(Demangler.displayName(symbol), expected, "for \(symbol)")

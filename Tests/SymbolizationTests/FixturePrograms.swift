@@ -171,12 +171,15 @@ struct BuiltFixture {
     return BuiltFixture(path: exe, mappings: mappings, values: values, loadBias: pie ? first : 0)
   }
 
-  /// The link-time address of the symbol whose name contains `fragment`, from `nm`.
+  /// The link-time address of the symbol whose name contains `fragment` (equals it, for a
+  /// `swift_` runtime function), from `nm`.
   func symbolAddress(containing fragment: String) throws -> (name: String, address: UInt64) {
     let nm = try runProgram(which("nm")!, [path])
     for line in nm.stdout.split(separator: "\n") {
       let f = line.split(separator: " ")
-      if f.count == 3, f[2].contains(fragment), f[1] == "T" || f[1] == "t" || f[1] == "W" {
+      if f.count == 3, f[2] == fragment || (f[2].contains(fragment) && !fragment.hasPrefix("swift_")),
+        f[1] == "T" || f[1] == "t" || f[1] == "W"
+      {
         return (String(f[2]), UInt64(f[0], radix: 16)!)
       }
     }

@@ -118,10 +118,19 @@ final class LocalSymbolizerTests: XCTestCase {
       source: FixturePrograms.swift, fileName: "main.swift", name: "swiftprog", compiler: "swiftc",
       flags: ["-g", "-Onone", "-module-name", "fixture"])
     let store = try fx.symbolAddress(containing: "5CacheC5store_5value")
-    let p = profile(fx, [fx.loadBias + store.address + 1])
+    // libswiftCore as the process mapped it; it has a symbol table but no DWARF.
+    let core = try XCTUnwrap(fx.mappings.first { $0.file.hasSuffix("/libswiftCore.so") && $0.offset == 0 })
+    let coreFile = BuiltFixture(path: core.file, mappings: [], values: [:], loadBias: core.start)
+    let allocObject = try coreFile.symbolAddress(containing: "swift_allocObject")
+    let resize = try coreFile.symbolAddress(containing: "copyOrMoveAndResize8capacity12moveElementsySi_SbtFSS_SiTg5")
+    let p = profile(fx, [fx.loadBias + store.address + 1, core.start + allocObject.address + 1, core.start + resize.address + 1])
     let result = LocalSymbolizer().symbolize(p)
     XCTAssertEqual(result.warnings, [])
     XCTAssertEqual(frames(result.profile, 1), ["fixture.Cache.store(_:value:) main.swift:5"])
+    XCTAssertEqual(frames(result.profile, 2), ["swift_allocObject"])
+    XCTAssertEqual(frames(result.profile, 3), ["Swift._NativeDictionary<Swift.String, Swift.Int>._copyOrMoveAndResize(capacity:moveElements:)"])
+    let coreCode = try XCTUnwrap(result.profile.mappings.first { $0.file == core.file && $0.contains(core.start + allocObject.address) })
+    XCTAssertEqual([coreCode.hasFunctions, coreCode.hasFilenames, coreCode.hasLineNumbers], [true, false, false])
     XCTAssertEqual(function(result.profile, 1)?.systemName, "$s7fixture5CacheC5store_5valueySS_Says5UInt8VGtF")
     XCTAssertEqual(store.name, "$s7fixture5CacheC5store_5valueySS_Says5UInt8VGtF")
   }

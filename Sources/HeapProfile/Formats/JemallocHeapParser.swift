@@ -49,7 +49,7 @@ enum JemallocHeapParser {
         maps.add(line: raw)
         continue
       }
-      let line = raw.trimmingCharacters(in: .whitespaces)
+      let line = LegacyHeapParser.trimmed(raw)
       let n = lines.number
       if line.isEmpty || line.hasPrefix("#") { continue }
       if line.hasPrefix("MAPPED_LIBRARIES:") || line.hasPrefix("--- Memory map:") {
@@ -57,7 +57,7 @@ enum JemallocHeapParser {
         continue
       }
       if line.hasPrefix("@") {
-        let addrs = try LegacyHeapParser.hexAddresses(Array(line.utf8)[...], source: source, line: n)
+        let addrs = try LegacyHeapParser.hexAddresses(Array(line.utf8), source: source, line: n)
         stacks.append(Pending(addresses: addrs, line: n))
         continue
       }

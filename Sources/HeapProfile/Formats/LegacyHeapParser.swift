@@ -105,7 +105,7 @@ enum LegacyHeapParser {
         maps.add(line: raw)
         continue
       }
-      let line = raw.trimmingCharacters(in: .whitespaces)
+      let line = LegacyHeapParser.trimmed(raw)
       if line.isEmpty { continue }
       if line.hasPrefix("#") {
         if line.hasPrefix("# heapprof:") {
@@ -115,7 +115,10 @@ enum LegacyHeapParser {
         }
         continue
       }
-      if line.contains("MAPPED_LIBRARIES:") || line.contains("--- Memory map: ---") {
+      // Sample lines hold neither 'M' nor '-' (but for negative numbers): skip the search.
+      if (line.utf8.contains(0x4d) || line.utf8.contains(0x2d))
+        && (line.contains("MAPPED_LIBRARIES:") || line.contains("--- Memory map: ---"))
+      {
         inMaps = true
         continue
       }
@@ -245,13 +248,14 @@ enum LegacyHeapParser {
           break
         }
       }
-      f.addresses = try hexAddresses(Array(buf[start..<i])[...], source: source, line: n)
+      f.addresses = try hexAddresses(buf[start..<i], source: source, line: n)
       return f
     } ?? nil
   }
 
   /// Every `0x[0-9a-f]+` in `s`, as pprof's `hexNumberRE` finds them.
-  static func hexAddresses(_ s: ArraySlice<UInt8>, source: String, line n: Int) throws -> [UInt64] {
+  static func hexAddresses<C: RandomAccessCollection>(_ s: C, source: String, line n: Int) throws -> [UInt64]
+  where C.Element == UInt8, C.Index == Int {
     var out = [UInt64]()
     var i = s.startIndex
     while i + 2 < s.endIndex {
@@ -283,6 +287,21 @@ enum LegacyHeapParser {
     case 0x61...0x66: return c - 0x61 + 10
     default: return nil
     }
+  }
+
+  /// The line without leading and trailing spaces and tabs (Go's `TrimSpace` for ASCII).
+  static func trimmed(_ s: String) -> String {
+    let u = s.utf8
+    var a = u.startIndex
+    var b = u.endIndex
+    while a < b && (u[a] == 0x20 || u[a] == 0x09) { a = u.index(after: a) }
+    while a < b {
+      let p = u.index(before: b)
+      guard u[p] == 0x20 || u[p] == 0x09 else { break }
+      b = p
+    }
+    if a == u.startIndex && b == u.endIndex { return s }
+    return String(s[a..<b])
   }
 
   /// pprof's `scaleHeapSample`: unbias a sampled (count, bytes) pair taken every `rate` bytes.

@@ -147,6 +147,8 @@ public struct GrowthAnalysis: Sendable {
       return Double(times.last! - times.first!) / 1e9
     }()
 
+    // Everything allocated between the first and the last snapshot.
+    let totalAllocated = alloc.reduce(Int64(0)) { $0 + max(0, ($1.last.flatMap { $0 } ?? 0) - ($1.first.flatMap { $0 } ?? 0)) }
     var groups: [Group] = []
     for (g, sites) in members.enumerated() {
       var series = Array(repeating: Int64(0), count: n)
@@ -171,7 +173,7 @@ public struct GrowthAnalysis: Sendable {
         allocatingFunction: frames[largest].first { !FrameClassifier.isLibrary($0) } ?? frames[largest].first ?? "?",
         map: owner?.typeDescription, mapOwner: owner?.owner, insertPath: groupInsertPaths[g],
         siteCount: sites.count)
-      groups.append(GrowthAnalysis.classify(group, owner: owner, snapshots: n))
+      groups.append(GrowthAnalysis.classify(group, owner: owner, snapshots: n, totalAllocated: totalAllocated))
     }
     groups = groups.filter { $0.verdict != .stable }
     let rank: [Group.Verdict: Int] = [.cacheWithoutEviction: 0, .leak: 0, .boundedCache: 1, .churn: 2, .stable: 3]
@@ -193,7 +195,10 @@ public struct GrowthAnalysis: Sendable {
   /// Minimum share of the total growth for a steady grower to be named a leak suspect.
   static let suspectShare = 0.05
 
-  static func classify(_ g: Group, owner: MapOwner?, snapshots n: Int) -> Group {
+  /// Bytes allocated between the snapshots before churn is worth a line.
+  static let minChurnBytes: Int64 = 256 * 1024
+
+  static func classify(_ g: Group, owner: MapOwner?, snapshots n: Int, totalAllocated: Int64) -> Group {
     var g = g
     let peak = g.inuseBytes.max() ?? 0
     if g.grewEveryInterval && g.growthBytes > 0 && g.growthShare >= suspectShare {
@@ -209,7 +214,8 @@ public struct GrowthAnalysis: Sendable {
       return g
     }
     let lastStep = n >= 2 ? g.inuseBytes[n - 1] - g.inuseBytes[n - 2] : 0
-    if let allocated = g.allocatedBytes, allocated > 0, allocated >= 10 * max(peak, 1),
+    if let allocated = g.allocatedBytes, allocated >= max(minChurnBytes, Int64(Double(totalAllocated) * 0.01)),
+      allocated >= 10 * max(peak, 1),
       abs(g.growthBytes) <= max(peak / 10, 4096)
     {
       g.verdict = .churn
