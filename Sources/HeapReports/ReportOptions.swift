@@ -4,7 +4,9 @@
 /// the report kind: top/traces/folded show every node, DOT shows 80; fractions are 0.005
 /// and 0.001; `peek` never trims.
 public struct ReportOptions: Sendable {
-  /// The sample type to report (index into ``HeapProfile/Profile/sampleTypes``).
+  /// The sample type to report (index into ``HeapProfile/Profile/sampleTypes``); an index
+  /// out of range is clamped to the nearest valid one, so resolve names with
+  /// ``HeapProfile/Profile/sampleTypeIndex(named:)`` first and report unknown names.
   public var sampleIndex: Int
   /// Sort by cumulative instead of flat value.
   public var cum: Bool

@@ -105,7 +105,8 @@ enum CPlusPlusNameSimplifier {
     }
     if !current.isEmpty { tokens.append(current) }
     guard tokens.count > 1 else { return tokens.first ?? s }
-    if let j = tokens.firstIndex(where: { $0 == "operator" || $0.hasSuffix("::operator") || $0.hasPrefix("operator") }) {
+    if let j = tokens.firstIndex(where: { $0 == "operator" || $0.hasSuffix("::operator") || $0.hasPrefix("operator") })
+    {
       return tokens[j...].joined(separator: " ")
     }
     return tokens.last ?? s

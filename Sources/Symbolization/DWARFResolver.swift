@@ -33,7 +33,12 @@ final class DWARFResolver {
   struct OpenError: Error { var message: String }
 
   /// A loadable segment: file range and where it lands in the ELF address space.
-  struct Segment { var offset: UInt64; var fileSize: UInt64; var vaddr: UInt64; var memSize: UInt64 }
+  struct Segment {
+    var offset: UInt64
+    var fileSize: UInt64
+    var vaddr: UInt64
+    var memSize: UInt64
+  }
 
   /// The path that was opened.
   let path: String
@@ -200,7 +205,9 @@ final class DWARFResolver {
     let chain = functionChain(cu: cu, dieAddress: dieAddress)
     guard !chain.isEmpty else { return [] }
     var frames: [ResolvedFrame] = []
-    var file = "", line: Int64 = 0, column: Int64 = 0
+    var file = ""
+    var line: Int64 = 0
+    var column: Int64 = 0
     if let info = lineInfo(cu: cu, dieAddress: dieAddress) { (file, line, column) = info }
     for k in chain.indices {
       var die = chain[k]
@@ -254,10 +261,14 @@ final class DWARFResolver {
     return chain
   }
 
-  private func callSite(of die: UnsafeMutablePointer<Dwarf_Die>, cu: UnsafeMutablePointer<Dwarf_Die>) -> (String, Int64, Int64) {
+  private func callSite(of die: UnsafeMutablePointer<Dwarf_Die>, cu: UnsafeMutablePointer<Dwarf_Die>) -> (
+    String, Int64, Int64
+  ) {
     var attr = Dwarf_Attribute()
     var value: Dwarf_Word = 0
-    var line: Int64 = 0, column: Int64 = 0, file = ""
+    var line: Int64 = 0
+    var column: Int64 = 0
+    var file = ""
     if dwarf_attr(die, UInt32(DW_AT_call_line), &attr) != nil, dwarf_formudata(&attr, &value) == 0 {
       line = Int64(value)
     }

@@ -103,11 +103,16 @@ public enum Demangler {
   /// A short readable name for `symbol`, fit for one row of a `top` report.
   ///
   /// See the type's documentation for the rules and examples. A name that is not mangled
-  /// (a C function, or a name that is already demangled) is returned unchanged.
+  /// (a C function, or a name that is already demangled) is returned unchanged, except
+  /// that an ELF symbol version (`@@GLIBC_2.34`) is removed.
   ///
   /// - Parameter symbol: a linker symbol or any function name.
   /// - Returns: the display name.
   public static func displayName(_ symbol: String) -> String {
+    // An ELF symbol version (`__libc_start_main@@GLIBC_2.34`) is not part of the name.
+    if let at = symbol.firstIndex(of: "@"), at != symbol.startIndex {
+      return displayName(String(symbol[..<at]))
+    }
     guard let scheme = scheme(of: symbol), let full = demangle(symbol) else { return symbol }
     switch scheme {
     case .swift: return SwiftNameSimplifier.simplify(full)

@@ -52,7 +52,9 @@ public final class LocalSymbolizer: Symbolizer {
     for i in p.locations.indices {
       let location = p.locations[i]
       guard location.lines.isEmpty else { continue }
-      guard let mi = mappingIndex[location.mappingID] else {
+      // A location without a mapping id is looked up by address (some readers leave it 0).
+      let byAddress = { p.mappings.firstIndex { $0.contains(location.address) } }
+      guard let mi = mappingIndex[location.mappingID] ?? (location.mappingID == 0 ? byAddress() : nil) else {
         let id = functions.id(name: "0x" + hex(location.address), systemName: "", file: "", startLine: 0)
         p.locations[i].lines = [Line(functionID: id)]
         continue
@@ -81,7 +83,8 @@ public final class LocalSymbolizer: Symbolizer {
       }
       var lines: [Line] = []
       for f in frames {
-        let id = functions.id(name: displayName(f.systemName), systemName: f.systemName, file: f.file, startLine: f.startLine)
+        let id = functions.id(
+          name: displayName(f.systemName), systemName: f.systemName, file: f.file, startLine: f.startLine)
         lines.append(Line(functionID: id, line: f.line, column: f.column))
         found[mapping.id, default: Found()].functions = true
         if !f.file.isEmpty { found[mapping.id, default: Found()].files = true }
@@ -117,7 +120,10 @@ public final class LocalSymbolizer: Symbolizer {
 /// The functions of a profile being symbolized, deduplicated by (name, system name, file,
 /// start line), with fresh ids after the largest existing one.
 private struct FunctionTable {
-  private struct Key: Hashable { var name, systemName, file: String; var startLine: Int64 }
+  private struct Key: Hashable {
+    var name, systemName, file: String
+    var startLine: Int64
+  }
   private(set) var functions: [Function]
   private var ids: [Key: UInt64] = [:]
   private var nextID: UInt64

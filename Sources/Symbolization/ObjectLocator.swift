@@ -58,7 +58,8 @@ final class ObjectLocator {
     if let explicitBinary {
       candidates = [explicitBinary]
     } else {
-      candidates.append(recorded)
+      // Like pprof: the search paths first (a user who names one means it), the recorded
+      // path last.
       for dir in options.searchPaths {
         candidates.append((dir as NSString).appendingPathComponent(module))
         candidates.append((dir as NSString).appendingPathComponent(recorded))
@@ -72,6 +73,7 @@ final class ObjectLocator {
           }
         }
       }
+      candidates.append(recorded)
     }
 
     var mismatch: (path: String, id: String)?

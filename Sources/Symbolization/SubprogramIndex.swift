@@ -8,7 +8,11 @@ import CLibDW
 /// of symbolizing thousands of addresses in a large unit (Swift emits one unit per file,
 /// or per module with whole-module optimization).
 final class SubprogramIndex {
-  private struct Entry { var low: UInt64; var high: UInt64; var die: Dwarf_Die }
+  private struct Entry {
+    var low: UInt64
+    var high: UInt64
+    var die: Dwarf_Die
+  }
   private var entries: [Entry] = []
 
   /// Walks `cu` (and namespaces, modules and types inside it) for subprograms with code.
@@ -20,7 +24,9 @@ final class SubprogramIndex {
       while true {
         switch Int(dwarf_tag(&child)) {
         case DW_TAG_subprogram:
-          var base: Dwarf_Addr = 0, start: Dwarf_Addr = 0, end: Dwarf_Addr = 0
+          var base: Dwarf_Addr = 0
+          var start: Dwarf_Addr = 0
+          var end: Dwarf_Addr = 0
           var offset = dwarf_ranges(&child, 0, &base, &start, &end)
           while offset > 0 {
             if end > start { entries.append(Entry(low: start, high: end, die: child)) }
@@ -42,7 +48,8 @@ final class SubprogramIndex {
   /// The function DIEs at `pc` (a DWARF address), innermost inlined subroutine first and
   /// the subprogram last, or nil when no subprogram of this unit holds `pc`.
   func chain(at pc: UInt64) -> [Dwarf_Die]? {
-    var lo = 0, hi = entries.count
+    var lo = 0
+    var hi = entries.count
     while lo < hi {
       let mid = (lo + hi) / 2
       if entries[mid].low <= pc { lo = mid + 1 } else { hi = mid }

@@ -67,7 +67,9 @@ enum SwiftNameSimplifier {
     if rest.hasPrefix("protocol witness for ") {
       let body = String(rest.dropFirst("protocol witness for ".count))
       let b = BracketScanner(body)
-      guard let conf = b.firstTopLevel(" in conformance ") else { return "protocol witness for " + simplify(body, arguments: arguments) }
+      guard let conf = b.firstTopLevel(" in conformance ") else {
+        return "protocol witness for " + simplify(body, arguments: arguments)
+      }
       let head = b.text(0..<conf)
       var type = b.text((conf + " in conformance ".utf8.count)..<b.bytes.count)
       let t = BracketScanner(type)
@@ -96,7 +98,8 @@ enum SwiftNameSimplifier {
     {
       for joiner in [" of ", " for "] {
         if let at = scanner.firstTopLevel(joiner) {
-          return scanner.text(0..<(at + joiner.utf8.count)) + simplify(scanner.text((at + joiner.utf8.count)..<scanner.bytes.count), arguments: arguments)
+          return scanner.text(0..<(at + joiner.utf8.count))
+            + simplify(scanner.text((at + joiner.utf8.count)..<scanner.bytes.count), arguments: arguments)
         }
       }
       return rest
@@ -146,7 +149,10 @@ enum SwiftNameSimplifier {
         continue
       }
       if c == UInt8(ascii: "(") {
-        guard let close = scanner.matchingClose(from: i) else { current += scanner.text(i..<b.count); break }
+        guard let close = scanner.matchingClose(from: i) else {
+          current += scanner.text(i..<b.count)
+          break
+        }
         let inner = scanner.text((i + 1)..<close)
         if current.isEmpty {
           // A context group at the start of a component: "(Name in _ABC)" or

@@ -43,7 +43,8 @@ struct SymbolTable {
       if (a.size == 0) != (b.size == 0) { return a.size != 0 }
       if a.rank != b.rank { return a.rank < b.rank }
       // Among aliases prefer the public spelling: `malloc` over `__libc_malloc`.
-      let ua = Self.leadingUnderscores(a.name), ub = Self.leadingUnderscores(b.name)
+      let ua = Self.leadingUnderscores(a.name)
+      let ub = Self.leadingUnderscores(b.name)
       if ua != ub { return ua < ub }
       return strcmp(a.name, b.name) < 0
     }
@@ -62,7 +63,8 @@ struct SymbolTable {
   /// or below it whose size covers it (a zero-size symbol covers up to the next symbol).
   func lookup(_ address: UInt64) -> String? {
     // First entry with entry.address > address.
-    var lo = 0, hi = entries.count
+    var lo = 0
+    var hi = entries.count
     while lo < hi {
       let mid = (lo + hi) / 2
       if entries[mid].address <= address { lo = mid + 1 } else { hi = mid }

@@ -2,9 +2,11 @@
 public struct SymbolizerOptions: Sendable, Equatable {
   /// `--binary`: a file that replaces the main binary (the profile's first mapping).
   public var binaryPath: String?
-  /// `--search-path`: directories searched for a mapping's file, in order, by basename,
-  /// by full path below the directory, and by build id (`DIR/<build-id>/<basename>`,
-  /// `DIR/<build-id>`, `DIR/.build-id/xx/rest.debug`).
+  /// `--search-path`: directories searched for a mapping's file, in order and before the
+  /// path the profile recorded, by basename, by full path below the directory, and by
+  /// build id (`DIR/<build-id>/<basename>`, `DIR/<build-id>`,
+  /// `DIR/.build-id/xx/rest.debug`). A file whose build id differs from the recorded one
+  /// is skipped.
   public var searchPaths: [String]
 
   /// Creates options; by default the files are read from the paths the profile names.

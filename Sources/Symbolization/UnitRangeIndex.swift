@@ -5,7 +5,11 @@ import CLibDW
 /// (which libdw 0.188's `dwfl_module_addrdie` needs). Built once per module, searched in
 /// O(log n).
 final class UnitRangeIndex {
-  private struct Entry { var start: UInt64; var end: UInt64; var unit: Int }
+  private struct Entry {
+    var start: UInt64
+    var end: UInt64
+    var unit: Int
+  }
   private var entries: [Entry] = []
   private var units: [(die: UnsafeMutablePointer<Dwarf_Die>, bias: Dwarf_Addr)] = []
 
@@ -17,7 +21,9 @@ final class UnitRangeIndex {
       let die = UnsafeMutablePointer<Dwarf_Die>.allocate(capacity: 1)
       die.initialize(to: unit.pointee)
       units.append((die, bias))
-      var base: Dwarf_Addr = 0, start: Dwarf_Addr = 0, end: Dwarf_Addr = 0
+      var base: Dwarf_Addr = 0
+      var start: Dwarf_Addr = 0
+      var end: Dwarf_Addr = 0
       var offset = dwarf_ranges(die, 0, &base, &start, &end)
       while offset > 0 {
         if end > start { entries.append(Entry(start: start &+ bias, end: end &+ bias, unit: units.count - 1)) }
@@ -34,7 +40,8 @@ final class UnitRangeIndex {
 
   /// The unit whose ranges hold `address` (a module address) and its bias.
   func unit(containing address: UInt64) -> (UnsafeMutablePointer<Dwarf_Die>, Dwarf_Addr)? {
-    var lo = 0, hi = entries.count
+    var lo = 0
+    var hi = entries.count
     while lo < hi {
       let mid = (lo + hi) / 2
       if entries[mid].start <= address { lo = mid + 1 } else { hi = mid }

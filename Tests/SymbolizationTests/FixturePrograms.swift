@@ -135,7 +135,9 @@ struct BuiltFixture {
 
   /// Compiles `source` with `compiler` and `flags` into a fresh temporary directory as
   /// `name`, runs it and parses its output.
-  static func build(source: String, fileName: String, name: String, compiler: String, flags: [String]) throws -> BuiltFixture {
+  static func build(source: String, fileName: String, name: String, compiler: String, flags: [String]) throws
+    -> BuiltFixture
+  {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("heapprof-sym-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     let src = dir.appendingPathComponent(fileName)

@@ -35,9 +35,15 @@ final class LocalSymbolizerTests: XCTestCase {
 
   func testCProgramWithInlinedFunction() throws {
     for flags in [["-g", "-O0"], ["-g", "-O0", "-no-pie"]] {
-      let fx = try BuiltFixture.build(source: FixturePrograms.c, fileName: "fixture.c", name: "cprog", compiler: "cc", flags: flags)
+      let fx = try BuiltFixture.build(
+        source: FixturePrograms.c, fileName: "fixture.c", name: "cprog", compiler: "cc", flags: flags)
       let fixtureAlloc = try fx.symbolAddress(containing: "fixture_alloc")
-      let p = profile(fx, [fx.values["ret0"]! - 1, fx.values["ret1"]! - 1, fx.loadBias + fixtureAlloc.address + 1, fx.values["malloc"]! + 1])
+      let p = profile(
+        fx,
+        [
+          fx.values["ret0"]! - 1, fx.values["ret1"]! - 1, fx.loadBias + fixtureAlloc.address + 1,
+          fx.values["malloc"]! + 1,
+        ])
       let result = LocalSymbolizer().symbolize(p)
       let s = result.profile
       XCTAssertEqual(result.warnings, [], "\(flags)")
@@ -51,16 +57,20 @@ final class LocalSymbolizerTests: XCTestCase {
       // Flags are set on the mapping that holds the code (the executable's r-x segment).
       let exe = s.mappings.first { $0.contains(fx.values["ret1"]! - 1) }!
       XCTAssertEqual(
-        [exe.hasFunctions, exe.hasFilenames, exe.hasLineNumbers, exe.hasInlineFrames], [true, true, true, true], "\(flags)")
+        [exe.hasFunctions, exe.hasFilenames, exe.hasLineNumbers, exe.hasInlineFrames], [true, true, true, true],
+        "\(flags)")
       XCTAssertEqual(s.dropFrames, AllocatorFrames.dropFramesRegex)
       // Every function is referenced once and ids are unique.
       XCTAssertEqual(Set(s.functions.map(\.id)).count, s.functions.count)
-      XCTAssertEqual(s.functions.map(\.name).sorted(), ["fixture_alloc", "inlined_helper", "main", "malloc", "outer_function"])
+      XCTAssertEqual(
+        s.functions.map(\.name).sorted(), ["fixture_alloc", "inlined_helper", "main", "malloc", "outer_function"])
     }
   }
 
   func testCPlusPlusProgram() throws {
-    let fx = try BuiltFixture.build(source: FixturePrograms.cplusplus, fileName: "fixture.cpp", name: "cxxprog", compiler: "c++", flags: ["-g", "-O0"])
+    let fx = try BuiltFixture.build(
+      source: FixturePrograms.cplusplus, fileName: "fixture.cpp", name: "cxxprog", compiler: "c++",
+      flags: ["-g", "-O0"])
     let add = try fx.symbolAddress(containing: "RegistryIiE3add")
     let p = profile(fx, [fx.values["ret0"]! - 1, fx.loadBias + add.address + 1])
     let result = LocalSymbolizer().symbolize(p)
@@ -77,18 +87,21 @@ final class LocalSymbolizerTests: XCTestCase {
   /// every function, the chain of (function, line) frames equals binutils'
   /// `addr2line -f -i` (mangled names, innermost first).
   func testOptimizedCPlusPlusInlineChainsEqualAddr2line() throws {
-    let fx = try BuiltFixture.build(source: FixturePrograms.cplusplus, fileName: "fixture.cpp", name: "cxxopt", compiler: "c++", flags: ["-g", "-O2"])
+    let fx = try BuiltFixture.build(
+      source: FixturePrograms.cplusplus, fileName: "fixture.cpp", name: "cxxopt", compiler: "c++", flags: ["-g", "-O2"])
     let nm = try runProgram(which("nm")!, ["--defined-only", "-S", fx.path]).stdout
     var linkAddresses: [UInt64] = []
     for line in nm.split(separator: "\n") {
       let f = line.split(separator: " ")
-      guard f.count == 4, "Tt".contains(f[2]), let a = UInt64(f[0], radix: 16), let size = UInt64(f[1], radix: 16) else { continue }
+      guard f.count == 4, "Tt".contains(f[2]), let a = UInt64(f[0], radix: 16), let size = UInt64(f[1], radix: 16)
+      else { continue }
       linkAddresses += stride(from: a + 1, to: a + size, by: 2)
     }
     let p = profile(fx, linkAddresses.map { fx.loadBias + $0 })
     let s = LocalSymbolizer().symbolize(p).profile
     let index = ProfileIndex(s)
-    let a2l = try runProgram(which("addr2line")!, ["-a", "-f", "-i", "-e", fx.path] + linkAddresses.map { "0x" + String($0, radix: 16) })
+    let a2l = try runProgram(
+      which("addr2line")!, ["-a", "-f", "-i", "-e", fx.path] + linkAddresses.map { "0x" + String($0, radix: 16) })
     var expected: [[String]] = []
     var pendingName: String?
     for line in a2l.stdout.split(separator: "\n").map(String.init) {
@@ -103,10 +116,15 @@ final class LocalSymbolizerTests: XCTestCase {
       }
     }
     XCTAssertEqual(expected.count, linkAddresses.count)
-    var inlined = 0, equal = 0
+    var inlined = 0
+    var equal = 0
     for (l, chain) in zip(s.locations, expected) {
       let ours = l.lines.map { "\(s.functions[index.function[$0.functionID]!].systemName):\($0.line)" }
-      if ours == chain { equal += 1 } else if equal < 5 { print("differs at 0x\(String(l.address - fx.loadBias, radix: 16)):", ours, chain) }
+      if ours == chain {
+        equal += 1
+      } else if equal < 5 {
+        print("differs at 0x\(String(l.address - fx.loadBias, radix: 16)):", ours, chain)
+      }
       if l.lines.count > 1 { inlined += 1 }
     }
     XCTAssertEqual(equal, linkAddresses.count)
@@ -123,13 +141,17 @@ final class LocalSymbolizerTests: XCTestCase {
     let coreFile = BuiltFixture(path: core.file, mappings: [], values: [:], loadBias: core.start)
     let allocObject = try coreFile.symbolAddress(containing: "swift_allocObject")
     let resize = try coreFile.symbolAddress(containing: "copyOrMoveAndResize8capacity12moveElementsySi_SbtFSS_SiTg5")
-    let p = profile(fx, [fx.loadBias + store.address + 1, core.start + allocObject.address + 1, core.start + resize.address + 1])
+    let p = profile(
+      fx, [fx.loadBias + store.address + 1, core.start + allocObject.address + 1, core.start + resize.address + 1])
     let result = LocalSymbolizer().symbolize(p)
     XCTAssertEqual(result.warnings, [])
     XCTAssertEqual(frames(result.profile, 1), ["fixture.Cache.store(_:value:) main.swift:5"])
     XCTAssertEqual(frames(result.profile, 2), ["swift_allocObject"])
-    XCTAssertEqual(frames(result.profile, 3), ["Swift._NativeDictionary<Swift.String, Swift.Int>._copyOrMoveAndResize(capacity:moveElements:)"])
-    let coreCode = try XCTUnwrap(result.profile.mappings.first { $0.file == core.file && $0.contains(core.start + allocObject.address) })
+    XCTAssertEqual(
+      frames(result.profile, 3),
+      ["Swift._NativeDictionary<Swift.String, Swift.Int>._copyOrMoveAndResize(capacity:moveElements:)"])
+    let coreCode = try XCTUnwrap(
+      result.profile.mappings.first { $0.file == core.file && $0.contains(core.start + allocObject.address) })
     XCTAssertEqual([coreCode.hasFunctions, coreCode.hasFilenames, coreCode.hasLineNumbers], [true, false, false])
     XCTAssertEqual(function(result.profile, 1)?.systemName, "$s7fixture5CacheC5store_5valueySS_Says5UInt8VGtF")
     XCTAssertEqual(store.name, "$s7fixture5CacheC5store_5valueySS_Says5UInt8VGtF")
@@ -160,8 +182,12 @@ final class LocalSymbolizerTests: XCTestCase {
     let p = Profile(
       mappings: [
         Mapping(id: 1, start: 0x1000, limit: 0x2000, offset: 0, file: "/nonexistent/heapprof-test/app"),
-        Mapping(id: 2, start: 0x7f00_0000_0000, limit: 0x7f00_0001_0000, offset: 0x2000, file: "/nonexistent/heapprof-test/libgone.so"),
-        Mapping(id: 3, start: 0x7f00_0001_0000, limit: 0x7f00_0002_0000, offset: 0x12000, file: "/nonexistent/heapprof-test/libgone.so"),
+        Mapping(
+          id: 2, start: 0x7f00_0000_0000, limit: 0x7f00_0001_0000, offset: 0x2000,
+          file: "/nonexistent/heapprof-test/libgone.so"),
+        Mapping(
+          id: 3, start: 0x7f00_0001_0000, limit: 0x7f00_0002_0000, offset: 0x12000,
+          file: "/nonexistent/heapprof-test/libgone.so"),
         Mapping(id: 4, start: 0x7fff_0000_0000, limit: 0x7fff_0000_2000, offset: 0, file: "[vdso]"),
       ],
       locations: [
@@ -170,6 +196,7 @@ final class LocalSymbolizerTests: XCTestCase {
         Location(id: 3, mappingID: 3, address: 0x7f00_0001_0010),
         Location(id: 4, mappingID: 4, address: 0x7fff_0000_09f3),
         Location(id: 5, mappingID: 0, address: 0xdead),
+        Location(id: 6, mappingID: 0, address: 0x7f00_0000_0789),
       ])
     let result = LocalSymbolizer().symbolize(p)
     XCTAssertEqual(
@@ -183,12 +210,32 @@ final class LocalSymbolizerTests: XCTestCase {
     XCTAssertEqual(frames(result.profile, 3), ["libgone.so+0x12010"])
     XCTAssertEqual(frames(result.profile, 4), ["[vdso]+0x9f3"])
     XCTAssertEqual(frames(result.profile, 5), ["0xdead"])
-    XCTAssertEqual(result.profile.functions.count, 5)
+    XCTAssertEqual(frames(result.profile, 6), ["libgone.so+0x2789"])
+    XCTAssertEqual(result.profile.functions.count, 6)
     XCTAssertFalse(result.profile.mappings.contains { $0.hasFunctions })
   }
 
+  func testUnreadableFileGivesOffsetsAndOneWarning() throws {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("heapprof-notelf-\(UUID().uuidString).so").path
+    try "not an ELF file\n".write(toFile: path, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let p = Profile(
+      mappings: [
+        Mapping(id: 1, start: 0x1000, limit: 0x9000, offset: 0, file: path),
+      ],
+      locations: [Location(id: 1, mappingID: 1, address: 0x1010), Location(id: 2, mappingID: 1, address: 0x2020)])
+    let result = LocalSymbolizer().symbolize(p)
+    XCTAssertEqual(result.warnings.count, 1)
+    let module = (path as NSString).lastPathComponent
+    XCTAssertTrue(result.warnings[0].hasPrefix("cannot read \(path): not a readable ELF file ("), result.warnings[0])
+    XCTAssertTrue(result.warnings[0].hasSuffix("); its frames are shown as \(module)+0xOFFSET"), result.warnings[0])
+    XCTAssertEqual(frames(result.profile, 1), ["\(module)+0x10"])
+    XCTAssertEqual(frames(result.profile, 2), ["\(module)+0x1020"])
+  }
+
   func testBuildIDMismatchChangedBinaryAndPresymbolizedMappings() throws {
-    let fx = try BuiltFixture.build(source: FixturePrograms.c, fileName: "fixture.c", name: "cprog", compiler: "cc", flags: ["-g", "-O0"])
+    let fx = try BuiltFixture.build(
+      source: FixturePrograms.c, fileName: "fixture.c", name: "cprog", compiler: "cc", flags: ["-g", "-O0"])
     let ret1 = fx.values["ret1"]! - 1
     // A recorded build id that is not the file's: offsets and one warning.
     var p = profile(fx, [ret1, ret1 + 1])
@@ -196,7 +243,9 @@ final class LocalSymbolizerTests: XCTestCase {
     var result = LocalSymbolizer().symbolize(p)
     XCTAssertEqual(result.warnings.count, 1)
     XCTAssertTrue(result.warnings[0].hasPrefix("\(fx.path) has build id "), result.warnings[0])
-    XCTAssertTrue(result.warnings[0].contains("but the profile recorded 0123456789abcdef: binary changed since the profile was taken"))
+    XCTAssertTrue(
+      result.warnings[0].contains(
+        "but the profile recorded 0123456789abcdef: binary changed since the profile was taken"))
     let m = fx.mappings[0]
     let mi = fx.mappings.firstIndex { $0.contains(ret1) }!
     let offset = ret1 - fx.mappings[mi].start + fx.mappings[mi].offset
@@ -228,9 +277,12 @@ final class LocalSymbolizerTests: XCTestCase {
   }
 
   func testSearchPathFindsMovedBinary() throws {
-    let fx = try BuiltFixture.build(source: FixturePrograms.c, fileName: "fixture.c", name: "cprog", compiler: "cc", flags: ["-g", "-O0"])
+    let fx = try BuiltFixture.build(
+      source: FixturePrograms.c, fileName: "fixture.c", name: "cprog", compiler: "cc", flags: ["-g", "-O0"])
     var p = profile(fx, [fx.values["ret1"]! - 1])
-    for i in p.mappings.indices where p.mappings[i].file == fx.path { p.mappings[i].file = "/nonexistent/elsewhere/cprog" }
+    for i in p.mappings.indices where p.mappings[i].file == fx.path {
+      p.mappings[i].file = "/nonexistent/elsewhere/cprog"
+    }
     let dir = (fx.path as NSString).deletingLastPathComponent
     let result = LocalSymbolizer(options: .init(searchPaths: ["/nonexistent/dir", dir])).symbolize(p)
     XCTAssertEqual(result.warnings, [])

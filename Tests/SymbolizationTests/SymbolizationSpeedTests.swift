@@ -18,7 +18,8 @@ final class SymbolizationSpeedTests: XCTestCase {
     for line in elf.split(separator: "\n") {
       let f = line.split(separator: " ")
       guard f.first == "LOAD", f.count >= 8, f[6...].joined().contains("E") else { continue }
-      let offset = UInt64(f[1].dropFirst(2), radix: 16)!, vaddr = UInt64(f[2].dropFirst(2), radix: 16)!
+      let offset = UInt64(f[1].dropFirst(2), radix: 16)!
+      let vaddr = UInt64(f[2].dropFirst(2), radix: 16)!
       let size = UInt64(f[4].dropFirst(2), radix: 16)!
       let page: UInt64 = 0x1000
       let start = base + (vaddr & ~(page - 1))
@@ -43,7 +44,9 @@ final class SymbolizationSpeedTests: XCTestCase {
     let count = 10_000
     XCTAssertGreaterThanOrEqual(all.count, count)
     let picked = (0..<count).map { all[$0 * all.count / count] }
-    let locations = picked.enumerated().map { Location(id: UInt64($0.offset + 1), mappingID: 1, address: base + $0.element + 1) }
+    let locations = picked.enumerated().map {
+      Location(id: UInt64($0.offset + 1), mappingID: 1, address: base + $0.element + 1)
+    }
     let pickedSet = Set(picked)
     return (Profile(mappings: [m], locations: locations), names.filter { pickedSet.contains($0.key) })
   }
@@ -67,12 +70,16 @@ final class SymbolizationSpeedTests: XCTestCase {
         matched += 1
       } else if mismatches < 20 {
         mismatches += 1
-        print("name differs from nm at 0x\(String(symbolAddress(original.address, p), radix: 16)): \(s.functions[fn].systemName) not in \(expected)")
+        print(
+          "name differs from nm at 0x\(String(symbolAddress(original.address, p), radix: 16)): \(s.functions[fn].systemName) not in \(expected)"
+        )
       }
     }
     let withLines = s.locations.filter { $0.lines.contains { $0.line > 0 } }.count
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    print("symbolized 10000 addresses in \(path): \(String(format: "%.3f", seconds)) s, \(matched) names equal nm's, \(withLines) with lines, \(s.functions.count) functions")
+    print(
+      "symbolized 10000 addresses in \(path): \(String(format: "%.3f", seconds)) s, \(matched) names equal nm's, \(withLines) with lines, \(s.functions.count) functions"
+    )
     XCTAssertEqual(matched, 10_000)
     guard compareWithAddr2line else { return (seconds, withLines) }
     // Innermost line and inline depth agree with binutils' addr2line.
@@ -80,12 +87,16 @@ final class SymbolizationSpeedTests: XCTestCase {
     let a2l = try runProgram(which("addr2line")!, ["-a", "-i", "-e", path] + query).stdout.split(separator: "\n")
     var chains: [[Int64]] = []
     for line in a2l {
-      if line.hasPrefix("0x") { chains.append([]); continue }
+      if line.hasPrefix("0x") {
+        chains.append([])
+        continue
+      }
       let n = line.split(separator: ":").last.flatMap { Int64($0.split(separator: " ")[0]) } ?? 0
       chains[chains.count - 1].append(n)
     }
     var agree = 0
-    for (l, chain) in zip(s.locations, chains) where l.lines.map(\.line) == chain || (chain == [0] && l.lines.count == 1 && l.lines[0].line == 0) {
+    for (l, chain) in zip(s.locations, chains)
+    where l.lines.map(\.line) == chain || (chain == [0] && l.lines.count == 1 && l.lines[0].line == 0) {
       agree += 1
     }
     print("lines equal addr2line's for \(agree) of \(chains.count)")

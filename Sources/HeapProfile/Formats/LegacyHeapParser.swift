@@ -116,7 +116,7 @@ enum LegacyHeapParser {
         continue
       }
       // Sample lines hold neither 'M' nor '-' (but for negative numbers): skip the search.
-      if (line.utf8.contains(0x4d) || line.utf8.contains(0x2d))
+      if LegacyHeapParser.hasByte(line, 0x4d, or: 0x2d)
         && (line.contains("MAPPED_LIBRARIES:") || line.contains("--- Memory map: ---"))
       {
         inMaps = true
@@ -286,6 +286,15 @@ enum LegacyHeapParser {
     case 0x30...0x39: return c - 0x30
     case 0x61...0x66: return c - 0x61 + 10
     default: return nil
+    }
+  }
+
+  /// Whether `s` holds byte `a` or byte `b` (a fast pre-check before substring searches).
+  static func hasByte(_ s: String, _ a: UInt8, or b: UInt8) -> Bool {
+    var s = s
+    return s.withUTF8 { buf in
+      guard let base = buf.baseAddress else { return false }
+      return memchr(base, Int32(a), buf.count) != nil || memchr(base, Int32(b), buf.count) != nil
     }
   }
 

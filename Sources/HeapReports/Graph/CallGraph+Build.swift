@@ -44,6 +44,9 @@ extension CallGraph {
 
     let keptMask = kept ?? []
     let filtered = kept != nil
+    // The hot loop runs once per frame of every sample (millions for big profiles), so it
+    // reads and writes through unsafe buffers: no bounds checks, retains or uniqueness
+    // checks per frame. The closures only open the buffers; the loop is the body.
     table.frames.withUnsafeBufferPointer { frames in
       table.sampleStart.withUnsafeBufferPointer { starts in
       table.locationNodeStart.withUnsafeBufferPointer { locStart in
@@ -120,10 +123,9 @@ extension CallGraph {
     var nodes: [Node] = []
     for id in 0..<n where flat[id] != 0 || cum[id] != 0 {
       position[id] = nodes.count
-      var node = Node(
+      nodes.append(Node(
         info: table.infos[id], name: table.names[id], flat: flat[id], cum: cum[id],
-        inEdges: [], outEdges: [], tableID: Int32(id))
-      nodes.append(node)
+        inEdges: [], outEdges: [], tableID: Int32(id)))
     }
     if withTags {
       for i in 0..<tagNode.count {

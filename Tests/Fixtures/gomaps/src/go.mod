@@ -1,0 +1,3 @@
+module heapprof.fixtures/sessionleak
+
+go 1.19
