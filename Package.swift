@@ -16,6 +16,7 @@ let package = Package(
     .executable(name: "heapprof", targets: ["heapprof"]),
     .executable(name: "cache-leak", targets: ["CacheLeakDemo"]),
     .executable(name: "leak-check-example", targets: ["LeakCheckExample"]),
+    .executable(name: "bench-workload", targets: ["BenchWorkload"]),
     .library(name: "HeapProfiler", targets: ["HeapProfiler"]),
     .library(name: "HeapProfile", targets: ["HeapProfile"]),
   ],
@@ -73,12 +74,14 @@ let package = Package(
     ),
 
     .executableTarget(name: "LeakCheckExample", dependencies: ["HeapProfiler"]),
+    .executableTarget(name: "BenchWorkload", dependencies: []),
 
     // MARK: Test support and tests
     .target(name: "HeapProfTestSupport", dependencies: ["HeapProfile"]),
     .testTarget(
       name: "HeapProfileTests",
-      dependencies: ["HeapProfile", "HeapProfTestSupport"]
+      dependencies: ["HeapProfile", "HeapProfTestSupport"],
+      exclude: ["Golden"]  // read through #filePath, so that they can be rewritten
     ),
     .testTarget(
       name: "SymbolizationTests",
@@ -86,7 +89,8 @@ let package = Package(
     ),
     .testTarget(
       name: "HeapReportsTests",
-      dependencies: ["HeapReports", "HeapProfile", "HeapProfTestSupport"]
+      dependencies: ["HeapReports", "HeapProfile", "HeapProfTestSupport"],
+      exclude: ["Golden"]
     ),
     .testTarget(name: "HeapProfRuntimeTests", dependencies: ["HeapProfRuntime"]),
     .testTarget(

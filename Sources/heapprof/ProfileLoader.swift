@@ -12,7 +12,8 @@ struct ProfileLoader {
   func load(_ paths: [String], base: String? = nil) throws -> Profile {
     var profiles: [Profile] = []
     for path in paths { profiles.append(try read(path)) }
-    var profile = profiles.count == 1 ? profiles[0] : try Profile.merge(profiles)
+    // Merging even one profile folds duplicate stacks and zero samples, as pprof does.
+    var profile = try Profile.merge(profiles)
     if let base {
       profile = try profile.subtracting(base: try read(base))
     }

@@ -1,0 +1,150 @@
+// bench-workload: the allocation-heavy Swift program that tools/bench runs under each heap
+// profiler. It models the leak heapprof is built to find: a cache dictionary that only
+// grows, next to short-lived dictionaries and dictionaries that rehash as they grow.
+// Deterministic (no clock, no randomness): every run makes the same allocations.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+let help = """
+  USAGE: bench-workload [--threads N] [--scale K] [--quiet]
+
+  Runs three phases on each of N threads (each thread does the full work, with its own
+  dictionaries), K rounds each (default 1, about 4.1 million allocations per thread):
+
+    1. leak   inserts 200,000 entries (a 24-byte String key, a 64-byte class payload
+              holding a 40-byte String) into a [String: Payload] cache that is never
+              emptied: the leaking site. Its storage rehashes 18 times as it grows.
+    2. churn  builds 60,000 short-lived [Int: Payload] dictionaries of 8 entries each,
+              sums them and drops them: heavy alloc/free traffic, nothing stays live.
+    3. grow   builds 250 dictionaries of 4,000 String keys each, without reserving
+              capacity (every doubling rehashes into new storage), then drops them.
+
+  At the end the program prints one line per thread: the cache count and a checksum, so
+  that the optimizer cannot drop any phase.
+
+  OPTIONS:
+    --threads N   worker threads (default 1)
+    --scale K     rounds of the three phases per thread (default 1)
+    --quiet       print nothing
+    -h, --help    show this help
+  """
+
+/// One cached value: a class instance (one swift_allocObject) holding a heap String.
+final class Payload {
+  let id: Int
+  let label: String
+  let weights: (Int, Int, Int)
+  init(id: Int, label: String) {
+    self.id = id
+    self.label = label
+    self.weights = (id, id &* 3, id &* 7)
+  }
+}
+
+/// The never-emptied cache of phase 1; one per thread, kept alive until exit.
+final class Cache {
+  var entries: [String: Payload] = [:]
+}
+
+func leakPhase(_ cache: Cache, thread: Int, round: Int) -> Int {
+  var sum = 0
+  for i in 0..<200_000 {
+    let key = "request-key-\(thread)-\(round)-\(i)-padding"  // > 15 bytes: heap String
+    let payload = Payload(id: i, label: "payload for request number \(i) of the cache")
+    cache.entries[key] = payload
+    sum &+= payload.id
+  }
+  return sum
+}
+
+func churnPhase(round: Int) -> Int {
+  var sum = 0
+  for i in 0..<60_000 {
+    var scratch: [Int: Payload] = [:]
+    for j in 0..<8 { scratch[i &* 8 &+ j] = Payload(id: j, label: "") }
+    for (_, value) in scratch { sum &+= value.id }
+  }
+  return sum &+ round
+}
+
+func growPhase(round: Int) -> Int {
+  var sum = 0
+  for i in 0..<250 {
+    var table: [String: Int] = [:]
+    for j in 0..<4_000 { table["grow-key-\(j)-\(i)-xxxxxxxx"] = j }
+    sum &+= table.count
+  }
+  return sum &+ round
+}
+
+/// Everything one worker thread does; returns its checksum line.
+func work(thread: Int, scale: Int) -> (Int, Int) {
+  let cache = Cache()
+  var checksum = 0
+  for round in 0..<scale {
+    checksum &+= leakPhase(cache, thread: thread, round: round)
+    checksum &+= churnPhase(round: round)
+    checksum &+= growPhase(round: round)
+  }
+  keepAlive.append(cache)  // the leak: reachable until exit, never emptied
+  return (cache.entries.count, checksum)
+}
+
+nonisolated(unsafe) var keepAlive: [Cache] = []
+nonisolated(unsafe) var results: [(Int, Int)] = []
+nonisolated(unsafe) var lock = pthread_mutex_t()
+
+var threads = 1
+var scale = 1
+var quiet = false
+var arguments = CommandLine.arguments.dropFirst()
+func fail(_ message: String) -> Never {
+  fputs("bench-workload: \(message)\n\(help)\n", stderr)
+  exit(2)
+}
+while let argument = arguments.popFirst() {
+  switch argument {
+  case "-h", "--help":
+    print(help)
+    exit(0)
+  case "--threads", "--scale":
+    guard let text = arguments.popFirst(), let value = Int(text), value >= 1, value <= 64 else {
+      fail("\(argument) needs a whole number from 1 to 64")
+    }
+    if argument == "--threads" { threads = value } else { scale = value }
+  case "--quiet":
+    quiet = true
+  default:
+    fail("unknown argument '\(argument)'")
+  }
+}
+
+pthread_mutex_init(&lock, nil)
+if threads == 1 {
+  results.append(work(thread: 0, scale: scale))
+} else {
+  var handles: [pthread_t] = []
+  for t in 0..<threads {
+    var handle = pthread_t()
+    let box = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+    box.pointee = t
+    let rc = pthread_create(&handle, nil, { raw in
+      let index = raw!.assumingMemoryBound(to: Int.self)
+      let result = work(thread: index.pointee, scale: scale)
+      pthread_mutex_lock(&lock)
+      results.append(result)
+      pthread_mutex_unlock(&lock)
+      index.deallocate()
+      return nil
+    }, box)
+    if rc != 0 { fail("pthread_create failed (\(rc))") }
+    handles.append(handle)
+  }
+  for handle in handles { pthread_join(handle, nil) }
+}
+if !quiet {
+  for (count, checksum) in results.sorted(by: { $0.1 < $1.1 }) {
+    print("cache entries \(count), checksum \(checksum)")
+  }
+}
