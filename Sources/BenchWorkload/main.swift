@@ -15,7 +15,7 @@ let help = """
     1. leak   inserts 200,000 entries (a 24-byte String key, a 64-byte class payload
               holding a 40-byte String) into a [String: Payload] cache that is never
               emptied: the leaking site. Its storage rehashes 18 times as it grows.
-    2. churn  builds 60,000 short-lived [Int: Payload] dictionaries of 8 entries each,
+    2. churn  builds 64,000 short-lived [Int: Payload] dictionaries of 8 entries each,
               sums them and drops them: heavy alloc/free traffic, nothing stays live.
     3. grow   builds 250 dictionaries of 4,000 String keys each, without reserving
               capacity (every doubling rehashes into new storage), then drops them.
@@ -60,7 +60,7 @@ func leakPhase(_ cache: Cache, thread: Int, round: Int) -> Int {
 
 func churnPhase(round: Int) -> Int {
   var sum = 0
-  for i in 0..<60_000 {
+  for i in 0..<64_000 {
     var scratch: [Int: Payload] = [:]
     for j in 0..<8 { scratch[i &* 8 &+ j] = Payload(id: j, label: "") }
     for (_, value) in scratch { sum &+= value.id }

@@ -6,6 +6,16 @@ import XCTest
 
 /// Symbolizes real programs compiled at test time (see ``FixturePrograms``).
 final class LocalSymbolizerTests: XCTestCase {
+  /// Builds and runs a fixture program; its temporary directory goes when the test ends.
+  private func fixture(source: String, fileName: String, name: String, compiler: String, flags: [String]) throws
+    -> BuiltFixture
+  {
+    let fx = try BuiltFixture.build(source: source, fileName: fileName, name: name, compiler: compiler, flags: flags)
+    let dir = URL(fileURLWithPath: fx.path).deletingLastPathComponent()
+    addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+    return fx
+  }
+
   /// A profile with `fixture`'s mappings and one location per address (ids from 1).
   private func profile(_ fixture: BuiltFixture, _ addresses: [UInt64]) -> Profile {
     var locations: [Location] = []
@@ -35,7 +45,7 @@ final class LocalSymbolizerTests: XCTestCase {
 
   func testCProgramWithInlinedFunction() throws {
     for flags in [["-g", "-O0"], ["-g", "-O0", "-no-pie"]] {
-      let fx = try BuiltFixture.build(
+      let fx = try fixture(
         source: FixturePrograms.c, fileName: "fixture.c", name: "cprog", compiler: "cc", flags: flags)
       let fixtureAlloc = try fx.symbolAddress(containing: "fixture_alloc")
       let p = profile(
@@ -68,7 +78,7 @@ final class LocalSymbolizerTests: XCTestCase {
   }
 
   func testCPlusPlusProgram() throws {
-    let fx = try BuiltFixture.build(
+    let fx = try fixture(
       source: FixturePrograms.cplusplus, fileName: "fixture.cpp", name: "cxxprog", compiler: "c++",
       flags: ["-g", "-O0"])
     let add = try fx.symbolAddress(containing: "RegistryIiE3add")
@@ -87,7 +97,7 @@ final class LocalSymbolizerTests: XCTestCase {
   /// every function, the chain of (function, line) frames equals binutils'
   /// `addr2line -f -i` (mangled names, innermost first).
   func testOptimizedCPlusPlusInlineChainsEqualAddr2line() throws {
-    let fx = try BuiltFixture.build(
+    let fx = try fixture(
       source: FixturePrograms.cplusplus, fileName: "fixture.cpp", name: "cxxopt", compiler: "c++", flags: ["-g", "-O2"])
     let nm = try runProgram(which("nm")!, ["--defined-only", "-S", fx.path]).stdout
     var linkAddresses: [UInt64] = []
@@ -132,7 +142,7 @@ final class LocalSymbolizerTests: XCTestCase {
   }
 
   func testSwiftProgram() throws {
-    let fx = try BuiltFixture.build(
+    let fx = try fixture(
       source: FixturePrograms.swift, fileName: "main.swift", name: "swiftprog", compiler: "swiftc",
       flags: ["-g", "-Onone", "-module-name", "fixture"])
     let store = try fx.symbolAddress(containing: "5CacheC5store_5value")
@@ -159,7 +169,7 @@ final class LocalSymbolizerTests: XCTestCase {
 
   /// The map report needs the key and value types of specialized dictionary code.
   func testOptimizedSwiftSpecializationsShowTypeArguments() throws {
-    let fx = try BuiltFixture.build(
+    let fx = try fixture(
       source: FixturePrograms.swiftOptimized, fileName: "main.swift", name: "swiftopt", compiler: "swiftc",
       flags: ["-g", "-O", "-module-name", "fixture"])
     let resize = try fx.symbolAddress(containing: "_copyOrMoveAndResize")
@@ -216,12 +226,13 @@ final class LocalSymbolizerTests: XCTestCase {
   }
 
   func testUnreadableFileGivesOffsetsAndOneWarning() throws {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("heapprof-notelf-\(UUID().uuidString).so").path
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("heapprof-notelf-\(UUID().uuidString).so")
+      .path
     try "not an ELF file\n".write(toFile: path, atomically: true, encoding: .utf8)
     defer { try? FileManager.default.removeItem(atPath: path) }
     let p = Profile(
       mappings: [
-        Mapping(id: 1, start: 0x1000, limit: 0x9000, offset: 0, file: path),
+        Mapping(id: 1, start: 0x1000, limit: 0x9000, offset: 0, file: path)
       ],
       locations: [Location(id: 1, mappingID: 1, address: 0x1010), Location(id: 2, mappingID: 1, address: 0x2020)])
     let result = LocalSymbolizer().symbolize(p)
@@ -234,7 +245,7 @@ final class LocalSymbolizerTests: XCTestCase {
   }
 
   func testBuildIDMismatchChangedBinaryAndPresymbolizedMappings() throws {
-    let fx = try BuiltFixture.build(
+    let fx = try fixture(
       source: FixturePrograms.c, fileName: "fixture.c", name: "cprog", compiler: "cc", flags: ["-g", "-O0"])
     let ret1 = fx.values["ret1"]! - 1
     // A recorded build id that is not the file's: offsets and one warning.
@@ -277,7 +288,7 @@ final class LocalSymbolizerTests: XCTestCase {
   }
 
   func testSearchPathFindsMovedBinary() throws {
-    let fx = try BuiltFixture.build(
+    let fx = try fixture(
       source: FixturePrograms.c, fileName: "fixture.c", name: "cprog", compiler: "cc", flags: ["-g", "-O0"])
     var p = profile(fx, [fx.values["ret1"]! - 1])
     for i in p.mappings.indices where p.mappings[i].file == fx.path {
