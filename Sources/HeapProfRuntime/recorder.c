@@ -36,13 +36,23 @@ void hp_recorder_count_drop(hp_recorder *rec) {
 
 int hp_recorder_alloc(hp_recorder *rec, uintptr_t ptr, uint64_t size, const uintptr_t *frames,
                       int depth) {
+  uint32_t site;
+  return hp_recorder_alloc_at(rec, ptr, size, frames, depth, &site);
+}
+
+int hp_recorder_alloc_at(hp_recorder *rec, uintptr_t ptr, uint64_t size, const uintptr_t *frames,
+                         int depth, uint32_t *site) {
   /* Count the allocation before the entry is visible, so that a concurrent free of the
    * same pointer can never credit a site before its allocation. */
-  uint32_t site = hp_site_table_record_alloc(rec->sites, frames, depth, size);
-  if (site == HP_SITE_NONE) {
+  *site = hp_site_table_record_alloc(rec->sites, frames, depth, size);
+  if (*site == HP_SITE_NONE) {
     hp_recorder_count_drop(rec);
     return 0;
   }
+  return hp_recorder_enter(rec, ptr, size, *site);
+}
+
+int hp_recorder_enter(hp_recorder *rec, uintptr_t ptr, uint64_t size, uint32_t site) {
   uint64_t old_size = 0;
   uint32_t old_site = 0;
   int rc = hp_live_table_insert(rec->live, ptr, size, site, &old_size, &old_site);

@@ -12,11 +12,14 @@
 #include "runtime_impl.h"
 
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "CUnwind.h"
 #include "fmt.h"
+#include "hp_fp_tails.h"
 #include "hp_guard.h"
 #include "hp_sampler.h"
 
@@ -76,6 +79,8 @@ int hp_runtime_init(char *const *envp) {
   if (batch < 4096) batch = 4096;
   hp_rt.inuse_batch = (int64_t)batch;
   cunwind_init();
+  const char *fp = getenv("HEAPPROF_FP_WALK"); /* "0": libunwind for every stack */
+  hp_rt.fp_walk = !(fp != NULL && fp[0] == '0' && fp[1] == 0);
   hp_dumper_start();
   atomic_store(&hp_hook_recording, 1);
   hp_guard_leave(guard);
@@ -121,15 +126,53 @@ __attribute__((noinline)) void hp_hook_alloc(void *ptr, size_t size) {
     }
     if (!hp_sampler_take(&tls_sampler, size)) return;
   }
+  const int max_depth = hp_rt.config.max_depth;
+  /* Fast path: a frame-pointer walk whose exact frames name a trusted site (one that the
+   * walk and libunwind once agreed on, see hp_site_table_trust). Both walks skip
+   * hp_hook_alloc and the wrapper: frames[0] is the wrapper's return address. */
+  uintptr_t fp_frames[HP_MAX_DEPTH];
+  int clean_end = 0;
+  int fp_depth = hp_rt.fp_walk ? cunwind_fp_backtrace((void **)fp_frames, max_depth, 2, &clean_end)
+                               : -1;
+  int fp_walked = fp_depth; /* frames the walk itself saw, before any remembered tail */
+  if (fp_depth > 0 && clean_end) {
+    fp_depth = hp_fp_tails_complete(hp_fp_tails_shared(), fp_frames, fp_depth, max_depth);
+  }
+  if (fp_depth > 0) {
+    uint32_t site = hp_site_table_record_trusted(hp_recorder_sites(hp_rt.recorder), fp_frames,
+                                                 fp_depth, size);
+    if (site != HP_SITE_NONE) {
+      if (hp_recorder_enter(hp_rt.recorder, (uintptr_t)ptr, size, site)) note_inuse(weight(size));
+      return;
+    }
+  }
+  /* Slow path: libunwind decides; when the walk agrees, the site becomes trusted. */
   uintptr_t frames[HP_MAX_DEPTH];
-  /* skip hp_hook_alloc and the wrapper: frames[0] is the wrapper's return address */
-  int depth = cunwind_backtrace((void **)frames, hp_rt.config.max_depth, 2);
+  int depth = cunwind_backtrace((void **)frames, max_depth, 2);
   if (depth <= 0) {
     hp_recorder_count_drop(hp_rt.recorder);
     return;
   }
-  if (hp_recorder_alloc(hp_rt.recorder, (uintptr_t)ptr, size, frames, depth)) {
+  uint32_t site = HP_SITE_NONE;
+  if (hp_recorder_alloc_at(hp_rt.recorder, (uintptr_t)ptr, size, frames, depth, &site)) {
     note_inuse(weight(size));
+  }
+  if (site == HP_SITE_NONE || fp_walked <= 0 || fp_walked > depth ||
+      memcmp(fp_frames, frames, sizeof(uintptr_t) * (size_t)fp_walked) != 0)
+    return;
+  if (clean_end) {
+    /* libunwind's frames after the walk's last one are the start code's: remember them
+     * (unless libunwind was cut at max_depth, then they may be incomplete). */
+    if (depth < max_depth) {
+      hp_fp_tails_learn(hp_fp_tails_shared(), frames[fp_walked - 1], frames + fp_walked,
+                        depth - fp_walked);
+    }
+    fp_depth = hp_fp_tails_complete(hp_fp_tails_shared(), fp_frames, fp_walked, max_depth);
+  } else {
+    fp_depth = fp_walked;
+  }
+  if (fp_depth == depth && memcmp(fp_frames, frames, sizeof(uintptr_t) * (size_t)depth) == 0) {
+    hp_site_table_trust(hp_recorder_sites(hp_rt.recorder), site);
   }
 }
 

@@ -23,6 +23,7 @@ typedef struct hp_site {
   uint64_t hash;                /* hp_stack_hash of the frames */
   uint32_t id;                  /* dense id */
   uint32_t depth;               /* number of frames */
+  _Atomic uint32_t trusted;     /* 1: the frame-pointer walk may find this site */
   _Atomic uint64_t alloc_count; /* allocations recorded here */
   _Atomic uint64_t alloc_bytes; /* their requested bytes */
   _Atomic uint64_t free_count;  /* frees credited here */
@@ -163,6 +164,23 @@ static hp_site *intern(hp_site_table *t, const uintptr_t *frames, int depth) {
     if (found != NULL) return found; /* our site stays an orphan with zero counts */
     head = seen;
   }
+}
+
+uint32_t hp_site_table_record_trusted(hp_site_table *t, const uintptr_t *frames, int depth,
+                                      uint64_t bytes) {
+  if (depth <= 0 || depth > HP_MAX_DEPTH) return HP_SITE_NONE;
+  uint64_t hash = hp_stack_hash(frames, depth);
+  hp_site *head = atomic_load_explicit(&t->buckets[hash & t->mask], memory_order_acquire);
+  hp_site *s = find(head, NULL, hash, frames, depth);
+  if (s == NULL || !atomic_load_explicit(&s->trusted, memory_order_relaxed)) return HP_SITE_NONE;
+  atomic_fetch_add_explicit(&s->alloc_count, 1, memory_order_relaxed);
+  atomic_fetch_add_explicit(&s->alloc_bytes, bytes, memory_order_relaxed);
+  return s->id;
+}
+
+void hp_site_table_trust(hp_site_table *t, uint32_t id) {
+  hp_site *s = site_by_id(t, id);
+  if (s != NULL) atomic_store_explicit(&s->trusted, 1, memory_order_relaxed);
 }
 
 void hp_site_table_add_alloc(hp_site_table *t, uint32_t id, uint64_t bytes) {

@@ -36,10 +36,19 @@ public final class LocalSymbolizer: Symbolizer {
   /// Returns `profile` symbolized, with one warning per file that could not be used.
   public func symbolize(_ profile: Profile) -> SymbolizationResult {
     var p = demangleNames(profile)
+    var warnings: [String] = []
+    // A profile without a memory map (Go's legacy text: no mapping, or the readers'
+    // catch-all one) is placed with --binary.
+    let noMemoryMap = p.mappings.isEmpty
+      || (p.mappings.count == 1 && p.mappings[0].file.isEmpty && p.mappings[0].start == 0 && p.mappings[0].limit == UInt64.max)
+    if noMemoryMap, let binary = options.binaryPath {
+      let (mappings, problem) = ExecutableMapping.mappings(for: binary)
+      p.mappings = mappings
+      if let problem { warnings.append(problem) }
+    }
     // A build id recorded on one mapping of a file holds for all its mappings.
     var buildIDs: [String: String] = [:]
     for m in p.mappings where !m.buildID.isEmpty && buildIDs[m.file] == nil { buildIDs[m.file] = m.buildID }
-    var warnings: [String] = []
     var warned: Set<String> = []
     var functions = FunctionTable(p.functions)
     let mappingIndex = Dictionary(p.mappings.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })

@@ -25,6 +25,17 @@ void cunwind_init(void);
  * reported). Returns the number of entries written (0 when called re-entrantly). */
 int cunwind_backtrace(void **frames, int max_frames, int skip);
 
+/* Frame-pointer walk with the same contract as cunwind_backtrace (call it from the same
+ * caller with the same `skip`, and entry k of both describes the same frame). Follows the
+ * saved-%rbp chain of the calling thread inside its stack bounds and never reads outside
+ * them. Returns the number of frames written, or -1 when the chain looks wrong (a frame
+ * pointer outside the stack, not growing, misaligned; or no frame pointers on this
+ * architecture): the caller must then use cunwind_backtrace. *clean_end is set to 1 when
+ * the walk stopped at a zero frame pointer (the outermost-frame marker of the ABI) with
+ * room left in `frames`, else 0. It cannot see a function that keeps no frame pointer: the
+ * caller must check its result against cunwind_backtrace before trusting it. */
+int cunwind_fp_backtrace(void **frames, int max_frames, int skip, int *clean_end);
+
 #ifdef __cplusplus
 }
 #endif

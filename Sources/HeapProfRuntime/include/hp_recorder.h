@@ -53,6 +53,16 @@ hp_recorder *hp_recorder_create(hp_arena *arena, unsigned bucket_bits, unsigned 
 int hp_recorder_alloc(hp_recorder *rec, uintptr_t ptr, uint64_t size, const uintptr_t *frames,
                       int depth);
 
+/* hp_recorder_alloc that also reports the site the allocation was counted at in *site
+ * (HP_SITE_NONE when dropped before a site was found). */
+int hp_recorder_alloc_at(hp_recorder *rec, uintptr_t ptr, uint64_t size, const uintptr_t *frames,
+                         int depth, uint32_t *site);
+
+/* The second half of hp_recorder_alloc, for an allocation already counted at `site`
+ * (hp_site_table_record_trusted): enters `ptr` in the live table. Returns 1, or 0 when
+ * dropped (then credited as freed at once and counted in `dropped`). */
+int hp_recorder_enter(hp_recorder *rec, uintptr_t ptr, uint64_t size, uint32_t site);
+
 /* Credits the free of `ptr` to its site. Returns 1 when `ptr` was recorded, else 0. */
 int hp_recorder_free(hp_recorder *rec, uintptr_t ptr);
 

@@ -50,6 +50,17 @@ uint32_t hp_site_table_intern(hp_site_table *table, const uintptr_t *frames, int
 uint32_t hp_site_table_record_alloc(hp_site_table *table, const uintptr_t *frames, int depth,
                                     uint64_t bytes);
 
+/* The hooks' fast path: when the stack `frames[0..depth)` already has a site that was
+ * marked trusted (hp_site_table_trust), adds one allocation of `bytes` to it and returns
+ * its id; otherwise changes nothing and returns HP_SITE_NONE. Never creates a site. */
+uint32_t hp_site_table_record_trusted(hp_site_table *table, const uintptr_t *frames, int depth,
+                                      uint64_t bytes);
+
+/* Marks site `id` trusted: its frames were produced by both the frame-pointer walk and
+ * libunwind for one real stack, so a frame-pointer walk giving exactly these frames may be
+ * counted here without asking libunwind again. */
+void hp_site_table_trust(hp_site_table *table, uint32_t id);
+
 /* Adds one allocation of `bytes` to site `id`. */
 void hp_site_table_add_alloc(hp_site_table *table, uint32_t id, uint64_t bytes);
 

@@ -111,6 +111,7 @@ public enum FrameClassifier {
     let frame = String(subject(of: rawFrame))
     // SwiftPM renames an executable's `main` to `<Module>_main`.
     if frame.hasSuffix("_main") && !frame.contains(".") && !frame.contains("(") { return true }
+    if frame.hasPrefix("runtime.goexit") { return true }
     return ["main", "__libc_start_main", "__libc_start_call_main", "_start", "runtime.main", "main.main",
      "start_thread", "__clone", "__clone3"].contains(frame) || frame.hasSuffix(".$main()")
       || frame.hasSuffix(".main()") || frame.hasSuffix("$main")
