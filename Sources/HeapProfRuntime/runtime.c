@@ -157,6 +157,7 @@ __attribute__((noinline)) void hp_hook_alloc(void *ptr, size_t size) {
   if (hp_recorder_alloc_at(hp_rt.recorder, (uintptr_t)ptr, size, frames, depth, &site)) {
     note_inuse(weight(size));
   }
+  if (getenv("HP_DBG") && fp_walked <= 0) { static _Atomic int d2; if (atomic_fetch_add(&d2,1)<3) hp_say(2,"fp walk failed"); }
   if (site == HP_SITE_NONE || fp_walked <= 0 || fp_walked > depth ||
       memcmp(fp_frames, frames, sizeof(uintptr_t) * (size_t)fp_walked) != 0)
     return;
@@ -171,6 +172,10 @@ __attribute__((noinline)) void hp_hook_alloc(void *ptr, size_t size) {
   } else {
     fp_depth = fp_walked;
   }
+  { static _Atomic int dbg; if (getenv("HP_DBG") && atomic_fetch_add(&dbg,1) < 6) { char b[8192]; hp_text t; hp_text_init(&t,b,sizeof b);
+    hp_text_str(&t,"fp "); hp_text_i64(&t,fp_walked,0); hp_text_str(&t," clean "); hp_text_i64(&t,clean_end,0); hp_text_str(&t," fpd "); hp_text_i64(&t,fp_depth,0);hp_text_str(&t," unw "); hp_text_i64(&t,depth,0); hp_text_str(&t,"\nF:");
+    for (int i=0;i<fp_walked;i++){hp_text_char(&t,' ');hp_text_hex(&t,fp_frames[i],0);} hp_text_str(&t,"\nU:");
+    for (int i=0;i<depth;i++){hp_text_char(&t,' ');hp_text_hex(&t,frames[i],0);} hp_text_str(&t,"\n"); hp_write_all(2,b,t.len);} }
   if (fp_depth == depth && memcmp(fp_frames, frames, sizeof(uintptr_t) * (size_t)depth) == 0) {
     hp_site_table_trust(hp_recorder_sites(hp_rt.recorder), site);
   }

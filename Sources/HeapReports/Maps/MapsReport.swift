@@ -12,7 +12,8 @@ public enum MapsReport {
     return render(owners: owners, source: source, limit: limit)
   }
 
-  /// Renders already computed owners.
+  /// Renders already computed owners: those with a finding or a real share of the map
+  /// memory in use, up to `limit` (0: every owner, however small).
   public static func render(owners: [MapOwner], source: String, limit: Int = 10) -> String {
     var out = "Maps in \(source)\n"
     guard !owners.isEmpty else {
@@ -30,7 +31,11 @@ public enum MapsReport {
       out += "Verdict: \(findings.count) finding\(findings.count == 1 ? "" : "s")\n"
       for f in findings { out += "  * \(f.kind.rawValue): \(f.message)\n" }
     }
-    for (n, owner) in owners.prefix(limit).enumerated() {
+    // Start-up code (argument parsing, runtime caches) builds many tiny maps that hold
+    // nothing at the end; they are counted, not listed, unless asked for.
+    let totalInuse = max(1, totalTable + totalEntries)
+    let shown = limit == 0 ? owners : Array(owners.filter { !$0.findings.isEmpty || $0.inuseBytes * 100 >= totalInuse }.prefix(limit))
+    for (n, owner) in shown.enumerated() {
       out += "\n\(n + 1). \(owner.typeDescription) owned by \(owner.owner)\n"
       let tables = owner.storageInuseObjects
       var inUse = "  in use:   \(formatBytes(owner.storageInuseBytes)) in \(tables) storage block\(tables == 1 ? "" : "s")"
@@ -49,8 +54,9 @@ public enum MapsReport {
       out += "  path:     \(GrowthReport.pathLines(owner.path, max: 8).joined(separator: " → "))\n"
       for f in owner.findings { out += "  finding:  \(f.kind.rawValue) — \(f.message)\n" }
     }
-    if owners.count > limit {
-      out += "\n(\(owners.count - limit) more owner\(owners.count - limit == 1 ? "" : "s") not shown; use --limit)\n"
+    if owners.count > shown.count {
+      let rest = owners.count - shown.count
+      out += "\n(\(rest) more owner\(rest == 1 ? "" : "s") with little or nothing in use not shown; --limit 0 lists every owner)\n"
     }
     return out
   }

@@ -16,7 +16,8 @@ struct MapsCommand: HeapprofCommand {
       """)
   @OptionGroup var symbolization: SymbolizationOptionGroup
   @Option(help: ArgumentHelp("Subtract this profile first.", valueName: "profile")) var base: String?
-  @Option(help: ArgumentHelp("Owners to show.", valueName: "n")) var limit: Int = 10
+  @Option(help: ArgumentHelp("Owners to show at most (0: every owner, even those holding nothing).", valueName: "n"))
+  var limit: Int = 10
   @Argument(help: "Profiles to read (merged).") var profiles: [String]
 
   func execute() throws {
