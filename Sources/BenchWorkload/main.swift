@@ -8,6 +8,7 @@ import Glibc
 
 let help = """
   USAGE: bench-workload [--threads N] [--scale K] [--quiet]
+         bench-workload --micro [--depth D] [--live L] [--count C]
 
   Runs three phases on each of N threads (each thread does the full work, with its own
   dictionaries), K rounds each (default 1, about 4.1 million allocations per thread):
@@ -22,6 +23,12 @@ let help = """
 
   At the end the program prints one line per thread: the cache count and a checksum, so
   that the optimizer cannot drop any phase.
+
+  --micro measures one thing instead: at call depth D (default 8 frames above main), it
+  first makes L live 64-byte allocations (default 10,000), then C times (default
+  2,000,000) frees the oldest and allocates a new one, and prints the nanoseconds per
+  free+malloc pair of that loop only (setup excluded). tools/bench runs it with and
+  without a profiler: the difference is the per-allocation overhead.
 
   OPTIONS:
     --threads N   worker threads (default 1)
@@ -78,6 +85,33 @@ func growPhase(round: Int) -> Int {
   return sum &+ round
 }
 
+/// Recurses `depth` frames deep (never inlined, so every level is a real frame), then
+/// runs the micro loop there.
+@inline(never)
+func descend(_ depth: Int, live: Int, count: Int) -> (Double, Int) {
+  if depth > 1 { return descend(depth - 1, live: live, count: count) }
+  var ring = [UnsafeMutableRawPointer?](repeating: nil, count: live)
+  for i in 0..<live { ring[i] = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 8) }
+  var start = timespec()
+  var end = timespec()
+  clock_gettime(CLOCK_MONOTONIC, &start)
+  var slot = 0
+  var sum = 0
+  for i in 0..<count {
+    ring[slot]!.deallocate()
+    let p = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 8)
+    p.storeBytes(of: i, as: Int.self)
+    sum &+= Int(bitPattern: p) & 1
+    ring[slot] = p
+    slot += 1
+    if slot == live { slot = 0 }
+  }
+  clock_gettime(CLOCK_MONOTONIC, &end)
+  for p in ring { p!.deallocate() }
+  let ns = Double(end.tv_sec - start.tv_sec) * 1e9 + Double(end.tv_nsec - start.tv_nsec)
+  return (ns / Double(count), sum)
+}
+
 /// Everything one worker thread does; returns its checksum line.
 func work(thread: Int, scale: Int) -> (Int, Int) {
   let cache = Cache()
@@ -98,6 +132,10 @@ nonisolated(unsafe) var lock = pthread_mutex_t()
 var threads = 1
 var scale = 1
 var quiet = false
+var micro = false
+var depth = 8
+var live = 10_000
+var count = 2_000_000
 var arguments = CommandLine.arguments.dropFirst()
 func fail(_ message: String) -> Never {
   fputs("bench-workload: \(message)\n\(help)\n", stderr)
@@ -113,6 +151,15 @@ while let argument = arguments.popFirst() {
       fail("\(argument) needs a whole number from 1 to 64")
     }
     if argument == "--threads" { threads = value } else { scale = value }
+  case "--depth", "--live", "--count":
+    guard let text = arguments.popFirst(), let value = Int(text), value >= 1,
+      value <= 100_000_000
+    else {
+      fail("\(argument) needs a whole number from 1 to 100000000")
+    }
+    if argument == "--depth" { depth = value } else if argument == "--live" { live = value } else { count = value }
+  case "--micro":
+    micro = true
   case "--quiet":
     quiet = true
   default:
@@ -121,6 +168,13 @@ while let argument = arguments.popFirst() {
 }
 
 pthread_mutex_init(&lock, nil)
+if micro {
+  let (ns, sum) = descend(depth, live: live, count: count)
+  let centi = Int((ns * 100).rounded())
+  let fraction = centi % 100 < 10 ? "0\(centi % 100)" : "\(centi % 100)"
+  print("ns per free+malloc \(centi / 100).\(fraction) (checksum \(sum))")
+  exit(0)
+}
 if threads == 1 {
   results.append(work(thread: 0, scale: scale))
 } else {

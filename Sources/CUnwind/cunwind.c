@@ -11,7 +11,6 @@
 
 #include <libunwind.h>
 #include <pthread.h>
-#include <stdio.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
@@ -74,26 +73,27 @@ __attribute__((noinline)) int cunwind_fp_backtrace(void **frames, int max_frames
                                                    int *clean_end) {
   *clean_end = 0;
 #if defined(__x86_64__) || defined(__aarch64__)
-  if (max_frames <= 0 || !stack_bounds()) { static int c; if (c++ < 3) fprintf(stderr, "nobounds %d hi=%lx\n", max_frames, cunwind_stack_hi); return -1; }
+  if (max_frames <= 0 || !stack_bounds()) return -1;
   if (skip < 0) skip = 0;
   const uintptr_t lo = cunwind_stack_lo, hi = cunwind_stack_hi;
   uintptr_t fp = (uintptr_t)__builtin_frame_address(0);
   int n = 0;
   for (int k = 0;; k++) {
     if (fp < lo || fp > hi - 2 * sizeof(uintptr_t) || (fp & (sizeof(uintptr_t) - 1)) != 0)
-      { static int c; if (c++ < 3) fprintf(stderr, "bad fp k=%d fp=%lx lo=%lx hi=%lx\n", k, fp, lo, hi); return -1; }
+      return -1;
     const uintptr_t *frame = (const uintptr_t *)fp;
     uintptr_t next = frame[0], ra = frame[1];
-    if (ra < 4096) { static int c; if (c++ < 3) fprintf(stderr, "ra k=%d\n", k); return -1; }
+    if (ra < 4096) return -1;
     if (k >= skip) {
       frames[n++] = (void *)ra;
       if (n == max_frames) return n;
     }
-    if (next == 0) {
-      *clean_end = 1;
-      return n;
+    /* The frame that called this one keeps no frame pointer we can follow: zero (the ABI's
+     * outermost marker), or any value that is not a higher address of this stack. */
+    if (next <= fp || next > hi - 2 * sizeof(uintptr_t) || (next & (sizeof(uintptr_t) - 1)) != 0) {
+      *clean_end = k >= skip;
+      return k >= skip ? n : -1;
     }
-    if (next <= fp) { static int c; if (c++ < 3) fprintf(stderr, "next k=%d fp=%lx next=%lx\n", k, fp, next); return -1; }
     fp = next;
   }
 #else

@@ -33,6 +33,9 @@ struct hp_live_table {
   unsigned shard_bits;       /* log2 of the shard count */
   uint32_t initial_capacity; /* slots of a shard's first array */
   shard *shards;             /* 2^shard_bits shards */
+  unsigned filter_bits;      /* log2 of the filter's counters; 0 = no filter */
+  uint32_t *filter;          /* live entries per top-hash-bits value; written under the
+                                lock of the one shard those bits select, read lock-free */
 };
 
 static uint64_t mix(uintptr_t p) {
@@ -56,6 +59,42 @@ hp_live_table *hp_live_table_create(hp_arena *arena, unsigned shard_bits,
   t->shards = hp_arena_bump(arena, sizeof(shard) << shard_bits, 64);
   if (t->shards == NULL) return NULL;
   return t;
+}
+
+int hp_live_table_enable_filter(hp_live_table *t, unsigned filter_bits) {
+  if (filter_bits < 10) filter_bits = 10;
+  if (filter_bits > 26) filter_bits = 26;
+  if (filter_bits < t->shard_bits) filter_bits = t->shard_bits;
+  uint32_t *filter = hp_arena_map(t->arena, sizeof(uint32_t) << filter_bits);
+  if (filter == NULL) return 0;
+  t->filter = filter;
+  t->filter_bits = filter_bits;
+  return 1;
+}
+
+/* The filter counter of hash `h`: its top bits, a superset of the shard bits, so that a
+ * counter is only ever written under its shard's lock. */
+static uint32_t *filter_counter(const hp_live_table *t, uint64_t h) {
+  return &t->filter[h >> (64 - t->filter_bits)];
+}
+
+static void filter_add(hp_live_table *t, uint64_t h, int delta) {
+  if (t->filter == NULL) return;
+  uint32_t *c = filter_counter(t, h);
+  __atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + (uint32_t)delta, __ATOMIC_RELEASE);
+}
+
+int hp_live_table_may_hold(hp_live_table *t, uintptr_t ptr) {
+  if (t->filter == NULL) return 1;
+  return __atomic_load_n(filter_counter(t, mix(ptr)), __ATOMIC_ACQUIRE) != 0;
+}
+
+void hp_live_table_prefetch(hp_live_table *t, uintptr_t ptr) {
+  uint64_t h = mix(ptr);
+  shard *s = &t->shards[t->shard_bits == 0 ? 0 : (h >> (64 - t->shard_bits))];
+  uint32_t capacity = __atomic_load_n(&s->capacity, __ATOMIC_RELAXED);
+  entry *slots = __atomic_load_n(&s->slots, __ATOMIC_RELAXED);
+  if (capacity != 0 && slots != NULL) __builtin_prefetch(&slots[(uint32_t)h & (capacity - 1)], 1);
 }
 
 static shard *shard_for(hp_live_table *t, uint64_t h) {
@@ -115,6 +154,7 @@ int hp_live_table_insert(hp_live_table *t, uintptr_t ptr, uint64_t size, uint32_
   s->slots[i].key = ptr;
   s->slots[i].value = (size << 24) | site;
   s->count++;
+  filter_add(t, h, 1);
   hp_spin_unlock(&s->lock);
   return result;
 }
@@ -153,6 +193,7 @@ int hp_live_table_remove(hp_live_table *t, uintptr_t ptr, uint64_t *size, uint32
   s->slots[hole].key = 0;
   s->slots[hole].value = 0;
   s->count--;
+  filter_add(t, h, -1);
   hp_spin_unlock(&s->lock);
   return 1;
 }

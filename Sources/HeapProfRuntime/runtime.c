@@ -63,6 +63,12 @@ int hp_runtime_init(char *const *envp) {
   make_absolute(hp_rt.config.out);
   hp_arena_init(&hp_rt.arena, 0, 1u << 20);
   hp_rt.recorder = hp_recorder_create(&hp_rt.arena, 16, 6, 64);
+  /* Sampled: most frees are of pointers never entered; a 4 MiB (virtual) counting filter
+   * answers those with one load instead of a shard lock and a probe. */
+  if (hp_rt.recorder != NULL && hp_rt.config.sample_rate != 0 &&
+      !hp_live_table_enable_filter(hp_recorder_live(hp_rt.recorder), 20)) {
+    hp_rt.recorder = NULL;
+  }
   if (hp_rt.recorder == NULL) {
     hp_say(2, "cannot map memory for the recorder; not recording");
     hp_guard_leave(guard);
@@ -127,6 +133,8 @@ __attribute__((noinline)) void hp_hook_alloc(void *ptr, size_t size) {
     if (!hp_sampler_take(&tls_sampler, size)) return;
   }
   const int max_depth = hp_rt.config.max_depth;
+  /* The live-table slot is a likely cache miss: start loading it while the stack is walked. */
+  hp_live_table_prefetch(hp_recorder_live(hp_rt.recorder), (uintptr_t)ptr);
   /* Fast path: a frame-pointer walk whose exact frames name a trusted site (one that the
    * walk and libunwind once agreed on, see hp_site_table_trust). Both walks skip
    * hp_hook_alloc and the wrapper: frames[0] is the wrapper's return address. */
@@ -157,7 +165,6 @@ __attribute__((noinline)) void hp_hook_alloc(void *ptr, size_t size) {
   if (hp_recorder_alloc_at(hp_rt.recorder, (uintptr_t)ptr, size, frames, depth, &site)) {
     note_inuse(weight(size));
   }
-  if (getenv("HP_DBG") && fp_walked <= 0) { static _Atomic int d2; if (atomic_fetch_add(&d2,1)<3) hp_say(2,"fp walk failed"); }
   if (site == HP_SITE_NONE || fp_walked <= 0 || fp_walked > depth ||
       memcmp(fp_frames, frames, sizeof(uintptr_t) * (size_t)fp_walked) != 0)
     return;
@@ -172,10 +179,6 @@ __attribute__((noinline)) void hp_hook_alloc(void *ptr, size_t size) {
   } else {
     fp_depth = fp_walked;
   }
-  { static _Atomic int dbg; if (getenv("HP_DBG") && atomic_fetch_add(&dbg,1) < 6) { char b[8192]; hp_text t; hp_text_init(&t,b,sizeof b);
-    hp_text_str(&t,"fp "); hp_text_i64(&t,fp_walked,0); hp_text_str(&t," clean "); hp_text_i64(&t,clean_end,0); hp_text_str(&t," fpd "); hp_text_i64(&t,fp_depth,0);hp_text_str(&t," unw "); hp_text_i64(&t,depth,0); hp_text_str(&t,"\nF:");
-    for (int i=0;i<fp_walked;i++){hp_text_char(&t,' ');hp_text_hex(&t,fp_frames[i],0);} hp_text_str(&t,"\nU:");
-    for (int i=0;i<depth;i++){hp_text_char(&t,' ');hp_text_hex(&t,frames[i],0);} hp_text_str(&t,"\n"); hp_write_all(2,b,t.len);} }
   if (fp_depth == depth && memcmp(fp_frames, frames, sizeof(uintptr_t) * (size_t)depth) == 0) {
     hp_site_table_trust(hp_recorder_sites(hp_rt.recorder), site);
   }
@@ -184,12 +187,14 @@ __attribute__((noinline)) void hp_hook_alloc(void *ptr, size_t size) {
 void hp_hook_free(void *ptr) {
   uint64_t size;
   uint32_t site;
+  if (!hp_live_table_may_hold(hp_recorder_live(hp_rt.recorder), (uintptr_t)ptr)) return;
   if (!hp_recorder_take(hp_rt.recorder, (uintptr_t)ptr, &size, &site)) return;
   hp_recorder_credit(hp_rt.recorder, site, size);
   note_inuse(-weight(size));
 }
 
 int hp_hook_take(void *ptr, uint64_t *size, uint32_t *site) {
+  if (!hp_live_table_may_hold(hp_recorder_live(hp_rt.recorder), (uintptr_t)ptr)) return 0;
   return hp_recorder_take(hp_rt.recorder, (uintptr_t)ptr, size, site);
 }
 

@@ -31,8 +31,9 @@ int cunwind_backtrace(void **frames, int max_frames, int skip);
  * them. Returns the number of frames written, or -1 when the chain looks wrong (a frame
  * pointer outside the stack, not growing, misaligned; or no frame pointers on this
  * architecture): the caller must then use cunwind_backtrace. *clean_end is set to 1 when
- * the walk stopped at a zero frame pointer (the outermost-frame marker of the ABI) with
- * room left in `frames`, else 0. It cannot see a function that keeps no frame pointer: the
+ * the walk stopped because the last frame's caller left no frame pointer to follow (zero,
+ * the ABI's outermost marker, or not a higher address of this stack: the C library's start
+ * code) with room left in `frames`, else 0. It cannot see a function that keeps no frame pointer: the
  * caller must check its result against cunwind_backtrace before trusting it. */
 int cunwind_fp_backtrace(void **frames, int max_frames, int skip, int *clean_end);
 

@@ -21,7 +21,11 @@
 extern "C" {
 #endif
 
-#define HP_FP_TAIL_MAX 16 /* most frames remembered after a walk's last frame */
+/* Most frames remembered after a walk's last frame. Small on purpose: the start code is
+ * at most three frames deep (__libc_start_call_main, __libc_start_main, _start), while a
+ * walk cut short in the middle of a stack (qsort calling back into code that allocates)
+ * leaves a long tail that depends on who called; such tails are never remembered. */
+#define HP_FP_TAIL_MAX 3
 
 typedef struct hp_fp_tails hp_fp_tails;
 

@@ -46,6 +46,21 @@ int hp_live_table_remove(hp_live_table *table, uintptr_t ptr, uint64_t *size, ui
 /* Returns 1 and the entry of `ptr` without removing it, else 0. */
 int hp_live_table_lookup(hp_live_table *table, uintptr_t ptr, uint64_t *size, uint32_t *site);
 
+/* Adds a filter of 2^filter_bits counters (clamped to 10...26, mapped from the arena,
+ * pages touched lazily) that hp_live_table_may_hold reads without a lock. For sampled
+ * recording, where most frees are of pointers that were never entered. Call once, right
+ * after creation, before any insertion. Returns 1, or 0 when the arena is full. */
+int hp_live_table_enable_filter(hp_live_table *table, unsigned filter_bits);
+
+/* 0 when `ptr` is surely not in the table (one lock-free load), 1 when it may be. Always
+ * 1 without a filter. A pointer whose insertion happened before this call (in the memory
+ * order sense: the free of a pointer that malloc returned) is never missed. */
+int hp_live_table_may_hold(hp_live_table *table, uintptr_t ptr);
+
+/* Starts loading the cache line where `ptr` will be entered, without a lock (a hint: it
+ * may read a slot array that a concurrent resize is replacing, which is harmless). */
+void hp_live_table_prefetch(hp_live_table *table, uintptr_t ptr);
+
 /* Number of live entries (sum over shards; exact when no thread is inserting). */
 uint64_t hp_live_table_count(hp_live_table *table);
 

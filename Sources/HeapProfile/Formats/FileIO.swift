@@ -6,6 +6,11 @@ import Foundation
 
 /// Reading and atomically writing whole files with errors phrased for people.
 enum FileIO {
+  /// The most a profile file may hold: far above any real profile, low enough that an
+  /// endless input (/dev/zero, a FIFO that never closes) ends with an error, not with
+  /// the machine's memory.
+  static let maxFileSize = 1 << 30
+
   /// The contents of `path`.
   static func read(_ path: String) throws -> [UInt8] {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -17,6 +22,7 @@ enum FileIO {
       throw ProfileError(file: path, message: "is a directory, not a profile file")
     }
     var bytes = [UInt8]()
+    if Int(st.st_size) > maxFileSize { throw tooLarge(path) }
     bytes.reserveCapacity(max(Int(st.st_size), 0) + 1)
     var chunk = [UInt8](repeating: 0, count: 1 << 20)
     while true {
@@ -26,9 +32,14 @@ enum FileIO {
         throw failure(path, "cannot read the file", errno)
       }
       if n == 0 { break }
+      if bytes.count + n > maxFileSize { throw tooLarge(path) }
       bytes.append(contentsOf: chunk[0..<n])
     }
     return bytes
+  }
+
+  static func tooLarge(_ path: String) -> ProfileError {
+    ProfileError(file: path, message: "the file is larger than 1 GiB, the most heapprof reads; it is not a heap profile")
   }
 
   /// Writes `data` to a temporary file next to `path` and renames it over `path`.

@@ -69,6 +69,11 @@ enum LegacyHeapParser {
         }
         p.period = v
       }
+      // The header's totals only decide the sample types, but a number that does not fit
+      // is a damaged file, not a profile to guess at.
+      for total in h[1...4] where !total.isEmpty && Int64(total) == nil {
+        throw ProfileError.line(source, 1, "the number \(total) does not fit in a 64-bit integer")
+      }
       hasAlloc = (h[3] != h[1] && h[3] != "0") || (h[4] != h[2] && h[4] != "0")
       switch h[5] {
       case "heapz_v2", "heap_v2": sampled = true
