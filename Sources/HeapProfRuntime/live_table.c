@@ -2,6 +2,12 @@
  * live_table.c: the sharded pointer -> (size, site) table (contract in hp_live_table.h).
  *
  * Entry (16 bytes): key = pointer (0 = empty slot), value = size << 24 | site id.
+ *
+ * Where a pointer goes: its 1 KiB block (ptr >> 10) is hashed, and that hash picks the
+ * shard and a 64-slot window; the pointer's 16-byte offset inside the block picks the slot
+ * in the window. Pointers that malloc hands out one after another (and frees and reuses)
+ * thus land on neighbouring slots, often in a cache line already loaded, instead of one
+ * cache miss each; pointers of one block never collide with each other.
  */
 #ifndef _GNU_SOURCE
 #error "HeapProfRuntime needs _GNU_SOURCE"
@@ -38,12 +44,20 @@ struct hp_live_table {
                                 lock of the one shard those bits select, read lock-free */
 };
 
-static uint64_t mix(uintptr_t p) {
-  uint64_t h = (uint64_t)p;
+static uint64_t mix_bits(uint64_t h) {
   h ^= h >> 33;
   h *= 0xff51afd7ed558ccdull;
   h ^= h >> 33;
   return h;
+}
+
+/* The hash of a pointer's 1 KiB block: its top bits choose the shard (and filter counter). */
+static uint64_t mix(uintptr_t p) { return mix_bits((uint64_t)(p >> 10)); }
+
+/* The home slot of `key` (whose mix is `h`) before masking: window from the block hash,
+ * slot in the window from the 16-byte offset in the block. */
+static uint32_t home(uintptr_t key, uint64_t h) {
+  return ((uint32_t)h << 6) | (uint32_t)((key >> 4) & 63);
 }
 
 hp_live_table *hp_live_table_create(hp_arena *arena, unsigned shard_bits,
@@ -94,7 +108,7 @@ void hp_live_table_prefetch(hp_live_table *t, uintptr_t ptr) {
   shard *s = &t->shards[t->shard_bits == 0 ? 0 : (h >> (64 - t->shard_bits))];
   uint32_t capacity = __atomic_load_n(&s->capacity, __ATOMIC_RELAXED);
   entry *slots = __atomic_load_n(&s->slots, __ATOMIC_RELAXED);
-  if (capacity != 0 && slots != NULL) __builtin_prefetch(&slots[(uint32_t)h & (capacity - 1)], 1);
+  if (capacity != 0 && slots != NULL) __builtin_prefetch(&slots[home(ptr, h) & (capacity - 1)], 1);
 }
 
 static shard *shard_for(hp_live_table *t, uint64_t h) {
@@ -104,7 +118,7 @@ static shard *shard_for(hp_live_table *t, uint64_t h) {
 /* Finds the slot of `key` or the empty slot where it would go. */
 static uint32_t probe(const shard *s, uintptr_t key, uint64_t h) {
   uint32_t mask = s->capacity - 1;
-  uint32_t i = (uint32_t)h & mask;
+  uint32_t i = home(key, h) & mask;
   while (s->slots[i].key != 0 && s->slots[i].key != key) i = (i + 1) & mask;
   return i;
 }
@@ -182,9 +196,9 @@ int hp_live_table_remove(hp_live_table *t, uintptr_t ptr, uint64_t *size, uint32
   for (;;) {
     j = (j + 1) & mask;
     if (s->slots[j].key == 0) break;
-    uint32_t home = (uint32_t)mix(s->slots[j].key) & mask;
+    uint32_t at = home(s->slots[j].key, mix(s->slots[j].key)) & mask;
     /* Move j into the hole unless its home lies cyclically in (hole, j]. */
-    int stays = (hole <= j) ? (hole < home && home <= j) : (hole < home || home <= j);
+    int stays = (hole <= j) ? (hole < at && at <= j) : (hole < at || at <= j);
     if (!stays) {
       s->slots[hole] = s->slots[j];
       hole = j;

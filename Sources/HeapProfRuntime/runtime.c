@@ -32,6 +32,9 @@ static _Atomic int hp_init_started;     /* hp_runtime_init ran */
 static TLS hp_sampler tls_sampler;      /* this thread's Poisson countdown */
 static TLS int tls_sampler_ready;       /* tls_sampler seeded */
 static TLS int64_t tls_inuse_delta;     /* in-use bytes not yet flushed */
+static TLS uintptr_t tls_tail_key;      /* last frame of this thread's last completed walk */
+static TLS int tls_tail_len;            /* frames in tls_tail */
+static TLS uintptr_t tls_tail[HP_FP_TAIL_MAX]; /* hp_fp_tails' answer for tls_tail_key */
 
 /* ---------------------------------------------------------------------------------
  * Init
@@ -144,7 +147,21 @@ __attribute__((noinline)) void hp_hook_alloc(void *ptr, size_t size) {
                                : -1;
   int fp_walked = fp_depth; /* frames the walk itself saw, before any remembered tail */
   if (fp_depth > 0 && clean_end) {
-    fp_depth = hp_fp_tails_complete(hp_fp_tails_shared(), fp_frames, fp_depth, max_depth);
+    /* Nearly every walk of a thread ends at the same frame: keep its tail at hand. */
+    if (fp_frames[fp_depth - 1] == tls_tail_key && fp_depth + tls_tail_len <= max_depth) {
+      for (int i = 0; i < tls_tail_len; i++) fp_frames[fp_depth + i] = tls_tail[i];
+      fp_depth += tls_tail_len;
+    } else {
+      uintptr_t key = fp_frames[fp_depth - 1];
+      int walked = fp_depth;
+      fp_depth = hp_fp_tails_complete(hp_fp_tails_shared(), fp_frames, fp_depth, max_depth);
+      if (fp_depth >= walked && fp_depth < max_depth && fp_depth - walked <= HP_FP_TAIL_MAX) {
+        /* (not when max_depth cut the tail: the cache holds whole tails only) */
+        tls_tail_key = key;
+        tls_tail_len = fp_depth - walked;
+        for (int i = 0; i < tls_tail_len; i++) tls_tail[i] = fp_frames[walked + i];
+      }
+    }
   }
   if (fp_depth > 0) {
     uint32_t site = hp_site_table_record_trusted(hp_recorder_sites(hp_rt.recorder), fp_frames,

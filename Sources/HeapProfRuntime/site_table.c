@@ -100,8 +100,11 @@ static int publish_id(hp_site_table *t, hp_site *site) {
 }
 
 static int same_stack(const hp_site *s, uint64_t hash, const uintptr_t *frames, int depth) {
-  return s->hash == hash && s->depth == (uint32_t)depth &&
-         memcmp(s->frames, frames, sizeof(uintptr_t) * (size_t)depth) == 0;
+  if (s->hash != hash || s->depth != (uint32_t)depth) return 0;
+  /* A word loop, not memcmp: stacks are short and the call costs more than the compare. */
+  uintptr_t diff = 0;
+  for (int i = 0; i < depth; i++) diff |= s->frames[i] ^ frames[i];
+  return diff == 0;
 }
 
 /* Looks for the stack among the chain from `head` down to (not including) `stop`. */
