@@ -18,6 +18,11 @@ final class HostileInputTests: XCTestCase {
     return dir
   }
 
+  override class func tearDown() {
+    if case .success(let dir) = inputs { try? FileManager.default.removeItem(at: dir) }
+    super.tearDown()
+  }
+
   private func input(_ name: String) throws -> String {
     try Self.inputs.get().appendingPathComponent(name).path
   }
