@@ -235,10 +235,16 @@ static void copy_path(char *out, size_t out_len, const char *path) {
   hp_text_str(&t, path);
 }
 
-/* Writes the dump into a new `tmp` file. 0 or -errno (tmp removed on failure). */
+/* Writes the dump into a new `tmp` file. 0 or -errno (tmp removed on failure).
+ * The file is created, never reused: O_EXCL|O_NOFOLLOW so that a symlink planted at the
+ * temporary name (in a shared directory such as /tmp) is not followed, and mode 0600
+ * because a heap profile shows what a program holds. A stale file left at the name by a
+ * killed run is removed once and the create retried. */
 static int write_tmp(const hp_site_table *sites, hp_arena *scratch, const char *tmp,
                      const hp_dump_info *info, hp_dump_totals *totals) {
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+  int fd = open(tmp, flags, 0600);
+  if (fd < 0 && errno == EEXIST && unlink(tmp) == 0) fd = open(tmp, flags, 0600);
   if (fd < 0) return -errno;
   int rc = hp_dump_write_fd(sites, scratch, fd, info, totals);
   if (close(fd) != 0 && rc == 0) rc = -errno;
