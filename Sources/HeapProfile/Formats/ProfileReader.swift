@@ -43,6 +43,10 @@ public enum ProfileReader {
       if inner.isEmpty {
         throw ProfileError(file: source, message: "the gzip data decompresses to nothing; expected a profile inside")
       }
+      if Gzip.isGzip(inner) {
+        throw ProfileError(
+          file: source, message: "the decompressed data is gzip-compressed again; decompress it once with gunzip first")
+      }
       return try parseUncompressed(inner, source: source)
     }
     return try parseUncompressed(bytes, source: source)
