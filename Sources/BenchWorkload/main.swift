@@ -89,7 +89,11 @@ func growPhase(round: Int) -> Int {
 /// runs the micro loop there.
 @inline(never)
 func descend(_ depth: Int, live: Int, count: Int) -> (Double, Int) {
-  if depth > 1 { return descend(depth - 1, live: live, count: count) }
+  if depth > 1 {
+    // Not a tail call (the result is changed after it returns), so every level stays a frame.
+    let (ns, sum) = descend(depth - 1, live: live, count: count)
+    return (ns, sum &+ depth)
+  }
   var ring = [UnsafeMutableRawPointer?](repeating: nil, count: live)
   for i in 0..<live { ring[i] = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 8) }
   var start = timespec()

@@ -52,12 +52,15 @@ static uint64_t mix_bits(uint64_t h) {
 }
 
 /* The hash of a pointer's 1 KiB block: its top bits choose the shard (and filter counter). */
-static uint64_t mix(uintptr_t p) { return mix_bits((uint64_t)(p >> 10)); }
+#ifndef LT_BLOCK_SHIFT
+#define LT_BLOCK_SHIFT 10
+#endif
+static uint64_t mix(uintptr_t p) { return mix_bits((uint64_t)(p >> LT_BLOCK_SHIFT)); }
 
 /* The home slot of `key` (whose mix is `h`) before masking: window from the block hash,
  * slot in the window from the 16-byte offset in the block. */
 static uint32_t home(uintptr_t key, uint64_t h) {
-  return ((uint32_t)h << 6) | (uint32_t)((key >> 4) & 63);
+  return ((uint32_t)h << (LT_BLOCK_SHIFT - 4)) | (uint32_t)((key >> 4) & ((1u << (LT_BLOCK_SHIFT - 4)) - 1));
 }
 
 hp_live_table *hp_live_table_create(hp_arena *arena, unsigned shard_bits,
