@@ -11,11 +11,11 @@ let help = """
          bench-workload --micro [--depth D] [--live L] [--count C]
 
   Runs three phases on each of N threads (each thread does the full work, with its own
-  dictionaries), K rounds each (default 1, about 4.1 million allocations per thread):
+  dictionaries), K rounds each (default 1, about 3.8 million allocations per thread):
 
     1. leak   inserts 200,000 entries (a 24-byte String key, a 64-byte class payload
               holding a 40-byte String) into a [String: Payload] cache that is never
-              emptied: the leaking site. Its storage rehashes 18 times as it grows.
+              emptied: the leaking site. Its storage rehashes about 18 times as it grows.
     2. churn  builds 64,000 short-lived [Int: Payload] dictionaries of 8 entries each,
               sums them and drops them: heavy alloc/free traffic, nothing stays live.
     3. grow   builds 250 dictionaries of 4,000 String keys each, without reserving
