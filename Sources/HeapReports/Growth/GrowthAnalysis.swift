@@ -221,7 +221,10 @@ public struct GrowthAnalysis: Sendable {
       g.verdict = .churn
       g.summary = "allocated \(formatBytes(allocated)) between the snapshots while in-use stayed at about "
         + "\(formatBytes(g.inuseBytes.last ?? 0))"
-        + (owner.map { ": a new \($0.typeDescription) per iteration — \($0.kind.churnAdvice)." } ?? ": reuse buffers or objects instead of allocating per request.")
+        + (owner.map { ": a new \($0.typeDescription) per iteration — \($0.kind.churnAdvice)." }
+          ?? ((g.inuseBytes.last ?? 0) >= 64 * 1024
+            ? ": objects are replaced as fast as they are made, so memory stays bounded (an evicting cache or a pool); only the allocation rate costs — reuse objects if it matters."
+            : ": reuse buffers or objects instead of allocating per request."))
       return g
     }
     if n >= 3, g.growthBytes > 0, g.growthShare >= suspectShare, abs(lastStep) <= peak / 50 {
