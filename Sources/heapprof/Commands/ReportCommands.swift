@@ -27,8 +27,25 @@ struct PreparedReport {
   }
 }
 
+/// A report printed to stdout from profiles named on the command line: the commands
+/// differ only in their help and in the renderer they call.
+protocol ProfileReportCommand: HeapprofCommand {
+  var report: ReportOptionGroup { get }
+  var symbolization: SymbolizationOptionGroup { get }
+  var profiles: [String] { get }
+  /// The report's text for the loaded, pruned and filtered profile.
+  func render(_ prepared: PreparedReport) throws -> String
+}
+
+extension ProfileReportCommand {
+  func execute() throws {
+    let prepared = try PreparedReport(paths: profiles, report: report, symbolization: symbolization)
+    print(try render(prepared), terminator: "")
+  }
+}
+
 /// `heapprof top`.
-struct TopCommand: HeapprofCommand {
+struct TopCommand: ProfileReportCommand {
   static let configuration = CommandConfiguration(
     commandName: "top",
     abstract: "The functions holding the most memory, in pprof's -top layout.",
@@ -46,28 +63,26 @@ struct TopCommand: HeapprofCommand {
   @OptionGroup var symbolization: SymbolizationOptionGroup
   @Argument(help: "Profiles to read (merged).") var profiles: [String]
 
-  func execute() throws {
-    let r = try PreparedReport(paths: profiles, report: report, symbolization: symbolization)
-    print(TopReport.render(r.profile, options: r.options), terminator: "")
+  func render(_ r: PreparedReport) throws -> String {
+    TopReport.render(r.profile, options: r.options)
   }
 }
 
 /// `heapprof traces`.
-struct TracesCommand: HeapprofCommand {
+struct TracesCommand: ProfileReportCommand {
   static let configuration = CommandConfiguration(
     commandName: "traces", abstract: "Every allocation stack with its value, like pprof -traces.")
   @OptionGroup var report: ReportOptionGroup
   @OptionGroup var symbolization: SymbolizationOptionGroup
   @Argument(help: "Profiles to read (merged).") var profiles: [String]
 
-  func execute() throws {
-    let r = try PreparedReport(paths: profiles, report: report, symbolization: symbolization)
-    print(TracesReport.render(r.profile, options: r.options), terminator: "")
+  func render(_ r: PreparedReport) throws -> String {
+    TracesReport.render(r.profile, options: r.options)
   }
 }
 
 /// `heapprof peek`.
-struct PeekCommand: HeapprofCommand {
+struct PeekCommand: ProfileReportCommand {
   static let configuration = CommandConfiguration(
     commandName: "peek",
     abstract: "Callers and callees of the functions matching a regex, like pprof -peek.",
@@ -77,14 +92,13 @@ struct PeekCommand: HeapprofCommand {
   @Argument(help: "Regex of function names.") var regex: String
   @Argument(help: "Profiles to read (merged).") var profiles: [String]
 
-  func execute() throws {
-    let r = try PreparedReport(paths: profiles, report: report, symbolization: symbolization)
-    print(try PeekReport.render(r.profile, regex: regex, options: r.options), terminator: "")
+  func render(_ r: PreparedReport) throws -> String {
+    try PeekReport.render(r.profile, regex: regex, options: r.options)
   }
 }
 
 /// `heapprof folded`.
-struct FoldedCommand: HeapprofCommand {
+struct FoldedCommand: ProfileReportCommand {
   static let configuration = CommandConfiguration(
     commandName: "folded",
     abstract: "Folded stacks (frame;frame;frame value) for flame-graph tools.",
@@ -93,8 +107,7 @@ struct FoldedCommand: HeapprofCommand {
   @OptionGroup var symbolization: SymbolizationOptionGroup
   @Argument(help: "Profiles to read (merged).") var profiles: [String]
 
-  func execute() throws {
-    let r = try PreparedReport(paths: profiles, report: report, symbolization: symbolization)
-    print(FoldedReport.render(r.profile, options: r.options), terminator: "")
+  func render(_ r: PreparedReport) throws -> String {
+    FoldedReport.render(r.profile, options: r.options)
   }
 }
