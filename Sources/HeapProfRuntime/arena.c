@@ -25,10 +25,12 @@ static size_t page_round(size_t size) {
   return (size + page - 1) & ~(page - 1);
 }
 
-static void *map_pages(size_t size) {
-  void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+static void *map_pages_flags(size_t size, int extra_flags) {
+  void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | extra_flags, -1, 0);
   return p == MAP_FAILED ? NULL : p;
 }
+
+static void *map_pages(size_t size) { return map_pages_flags(size, 0); }
 
 /* Reserves `size` bytes against the limit; 0 when over it. */
 static int reserve(hp_arena *arena, uint64_t size) {
@@ -112,16 +114,22 @@ void *hp_arena_bump(hp_arena *arena, size_t size, size_t align) {
   }
 }
 
-void *hp_arena_map(hp_arena *arena, size_t size) {
+static void *map_block(hp_arena *arena, size_t size, int extra_flags) {
   size_t rounded = page_round(size);
   if (rounded == 0 || !reserve(arena, rounded)) return NULL;
-  void *p = map_pages(rounded);
+  void *p = map_pages_flags(rounded, extra_flags);
   if (p == NULL) {
     atomic_fetch_sub(&arena->mapped, rounded);
     return NULL;
   }
   atomic_fetch_add(&arena->blocks, 1);
   return p;
+}
+
+void *hp_arena_map(hp_arena *arena, size_t size) { return map_block(arena, size, 0); }
+
+void *hp_arena_map_populated(hp_arena *arena, size_t size) {
+  return map_block(arena, size, MAP_POPULATE);
 }
 
 void hp_arena_unmap(hp_arena *arena, void *block, size_t size) {

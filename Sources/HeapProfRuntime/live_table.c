@@ -131,7 +131,7 @@ static uint32_t probe(const shard *s, uintptr_t key, uint64_t h) {
 
 /* Moves the shard to an array of `capacity` slots; 0 when it cannot be mapped. */
 static int resize(hp_live_table *t, shard *s, uint32_t capacity) {
-  entry *fresh = hp_arena_map(t->arena, sizeof(entry) * (size_t)capacity);
+  entry *fresh = hp_arena_map_populated(t->arena, sizeof(entry) * (size_t)capacity);
   if (fresh == NULL) return 0;
   entry *old = s->slots;
   uint32_t old_capacity = s->capacity;

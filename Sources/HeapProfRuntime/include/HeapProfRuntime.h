@@ -22,6 +22,7 @@
 #include "hp_arena.h"
 #include "hp_config.h"
 #include "hp_dump_writer.h"
+#include "hp_fp_tails.h"
 #include "hp_guard.h"
 #include "hp_live_table.h"
 #include "hp_recorder.h"

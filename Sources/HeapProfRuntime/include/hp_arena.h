@@ -45,6 +45,12 @@ void *hp_arena_bump(hp_arena *arena, size_t size, size_t align);
 /* Maps a zeroed block of `size` bytes (rounded up to pages), or NULL. */
 void *hp_arena_map(hp_arena *arena, size_t size);
 
+/* hp_arena_map with every page faulted in by the kernel at once (MAP_POPULATE). For
+ * arrays that are about to be written all over (a live-table shard being rehashed): one
+ * mmap instead of a page fault per page, which matters when several threads fault at
+ * the same time. Give it back with hp_arena_unmap. */
+void *hp_arena_map_populated(hp_arena *arena, size_t size);
+
 /* Gives back a block from hp_arena_map; `size` must be the size asked for. */
 void hp_arena_unmap(hp_arena *arena, void *block, size_t size);
 
