@@ -74,6 +74,9 @@ final class ObjectLocator {
         }
       }
       candidates.append(recorded)
+      for dir in options.fallbackPaths {
+        candidates.append((dir as NSString).appendingPathComponent(module))
+      }
     }
 
     var mismatch: (path: String, id: String)?

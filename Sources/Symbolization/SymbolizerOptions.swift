@@ -8,10 +8,15 @@ public struct SymbolizerOptions: Sendable, Equatable {
   /// `DIR/.build-id/xx/rest.debug`). A file whose build id differs from the recorded one
   /// is skipped.
   public var searchPaths: [String]
+  /// Directories tried by basename only AFTER the recorded path, when that file is gone:
+  /// the CLI passes the profile's own directory, so that a profile copied from another
+  /// machine together with its binary still symbolizes.
+  public var fallbackPaths: [String]
 
   /// Creates options; by default the files are read from the paths the profile names.
-  public init(binaryPath: String? = nil, searchPaths: [String] = []) {
+  public init(binaryPath: String? = nil, searchPaths: [String] = [], fallbackPaths: [String] = []) {
     self.binaryPath = binaryPath
     self.searchPaths = searchPaths
+    self.fallbackPaths = fallbackPaths
   }
 }

@@ -17,7 +17,9 @@ struct ProfileLoader {
     if let base {
       profile = try profile.subtracting(base: try read(base))
     }
-    return symbolize(profile)
+    // A binary copied next to the profile is found there when its recorded path is gone.
+    let dirs = paths.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path }
+    return symbolize(profile, fallbackPaths: Array(NSOrderedSet(array: dirs)) as? [String] ?? dirs)
   }
 
   /// Reads one file; a directory or a missing file gets a clear error.
@@ -31,8 +33,9 @@ struct ProfileLoader {
   }
 
   /// Symbolizes addresses that have no names yet and demangles names that are mangled.
-  func symbolize(_ profile: Profile) -> Profile {
-    let options = SymbolizerOptions(binaryPath: symbolization.binary, searchPaths: symbolization.searchPath)
+  func symbolize(_ profile: Profile, fallbackPaths: [String] = []) -> Profile {
+    let options = SymbolizerOptions(
+      binaryPath: symbolization.binary, searchPaths: symbolization.searchPath, fallbackPaths: fallbackPaths)
     let result = LocalSymbolizer(options: options).symbolize(profile)
     for warning in result.warnings { printError("heapprof: warning: \(warning)") }
     return result.profile
