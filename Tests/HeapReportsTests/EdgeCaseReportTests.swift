@@ -42,19 +42,14 @@ final class EdgeCaseReportTests: XCTestCase {
 
   /// A shrinking profile minus a bigger base: negative flat and cum, as `go tool pprof -base`.
   func testNegativeDifferenceMatchesGoToolPprof() throws {
-    let go = try XCTUnwrap(which("go"), "go is not on PATH; tools/test.sh installs golang-go")
+    let pprof = try GoPprof()
+    defer { pprof.remove() }
     let before = HandBuiltProfiles.cacheService
     var after = before
     after.samples[0].values = [10, 10240, 10, 10240]  // the cache was emptied
     after.samples[2].values = [9000, 576_000, 0, 0]  // more temporary strings
     let diff = try after.subtracting(base: before)
-    let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("heapprof-edge-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: tmp) }
-    let a = tmp.appendingPathComponent("after.pb.gz").path, b = tmp.appendingPathComponent("before.pb.gz").path
-    try after.pprofData(gzip: true).write(to: URL(fileURLWithPath: a))
-    try before.pprofData(gzip: true).write(to: URL(fileURLWithPath: b))
-    let env = ["TZ": "UTC", "HOME": tmp.path, "PPROF_TMPDIR": tmp.path, "GOCACHE": tmp.path + "/cache"]
+    let a = try pprof.write(after, as: "after.pb.gz"), b = try pprof.write(before, as: "before.pb.gz")
     for (i, index) in ["alloc_objects", "alloc_space", "inuse_objects", "inuse_space"].enumerated() {
       let o = ReportOptions(sampleIndex: i, timeLayout: .go119, readableLabels: false)
       for (args, mine) in [
@@ -62,9 +57,7 @@ final class EdgeCaseReportTests: XCTestCase {
         (["-dot"], DotReport.render(diff, options: o)),
         (["-traces"], TracesReport.render(diff, options: o)),
       ] {
-        let r = try runProgram(go, ["tool", "pprof"] + args + ["-sample_index=\(index)", "-base", b, a], environment: env)
-        XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertEqual(mine, r.stdout, "\(args) \(index)")
+        XCTAssertEqual(mine, try pprof.run(args + ["-sample_index=\(index)", "-base", b, a]), "\(args) \(index)")
       }
     }
     // The emptied cache shows as a negative flat value.

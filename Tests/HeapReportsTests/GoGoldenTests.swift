@@ -129,15 +129,11 @@ final class GoGoldenTests: XCTestCase {
 
   /// (2) The goldens are still what `go tool pprof` prints.
   func testGoldensMatchGoToolPprofNow() throws {
-    let go = try XCTUnwrap(which("go"), "go is not on PATH; tools/test.sh installs golang-go")
-    let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("heapprof-go-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: tmp) }
-    let env = ["TZ": "UTC", "HOME": tmp.path, "PPROF_TMPDIR": tmp.path, "GOCACHE": tmp.path + "/cache"]
+    let pprof = try GoPprof()
+    defer { pprof.remove() }
     for c in Self.cases {
-      let r = try runProgram(go, ["tool", "pprof"] + c.pprofArgs, environment: env)
-      XCTAssertEqual(r.status, 0, "go tool pprof \(c.pprofArgs): \(r.stderr)")
-      assertGolden(r.stdout, "Golden/go/" + c.golden)
+      let out = try pprof.run(c.pprofArgs)
+      assertGolden(out, "Golden/go/" + c.golden)
     }
   }
 }

@@ -141,18 +141,10 @@ final class HandBuiltReportTests: XCTestCase {
   /// The hand-built profile written as protobuf; `go tool pprof` on it must print what
   /// heapprof prints (DOT with pprof's own label layout).
   func testHandBuiltMatchesGoToolPprof() throws {
-    let go = try XCTUnwrap(which("go"), "go is not on PATH; tools/test.sh installs golang-go")
-    let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("heapprof-h4-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: tmp) }
-    let file = tmp.appendingPathComponent("cacheService.pb.gz").path
-    try p.pprofData(gzip: true).write(to: URL(fileURLWithPath: file))
-    let env = ["TZ": "UTC", "HOME": tmp.path, "PPROF_TMPDIR": tmp.path, "GOCACHE": tmp.path + "/cache"]
-    func pprof(_ args: [String]) throws -> String {
-      let r = try runProgram(go, ["tool", "pprof"] + args + [file], environment: env)
-      XCTAssertEqual(r.status, 0, r.stderr)
-      return r.stdout
-    }
+    let go = try GoPprof()
+    defer { go.remove() }
+    let file = try go.write(p, as: "cacheService.pb.gz")
+    func pprof(_ args: [String]) throws -> String { try go.run(args + [file]) }
     let names = ["alloc_objects", "alloc_space", "inuse_objects", "inuse_space"]
     for (i, index) in names.enumerated() {
       for g in Granularity.allCases {
@@ -184,7 +176,7 @@ final class HandBuiltReportTests: XCTestCase {
   }
 
   func assertDotAccepts(_ dot: String, file: StaticString = #filePath, line: UInt = #line) throws {
-    let dotTool = try XCTUnwrap(which("dot"), "graphviz dot is not on PATH; tools/test.sh installs graphviz")
+    let dotTool = try XCTUnwrap(which("dot"), "graphviz dot is not on PATH; tools/test installs graphviz")
     let r = try runProgram(dotTool, ["-Tsvg"], stdin: dot)
     XCTAssertEqual(r.status, 0, "dot -Tsvg rejected the graph: \(r.stderr)", file: file, line: line)
     XCTAssertTrue(r.stdout.contains("<svg"), file: file, line: line)

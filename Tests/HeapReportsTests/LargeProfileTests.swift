@@ -59,19 +59,11 @@ final class LargeProfileTests: XCTestCase {
   func testLargeProfileMatchesGoToolPprof() throws {
     setenv("TZ", "UTC", 1)
     tzset()
-    let go = try XCTUnwrap(which("go"), "go is not on PATH; tools/test.sh installs golang-go")
+    let go = try GoPprof()
+    defer { go.remove() }
     let p = Self.generate(samples: 20000, depth: 40)
-    let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("heapprof-large-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: tmp) }
-    let file = tmp.appendingPathComponent("large.pb.gz").path
-    try p.pprofData(gzip: true).write(to: URL(fileURLWithPath: file))
-    let env = ["TZ": "UTC", "HOME": tmp.path, "PPROF_TMPDIR": tmp.path, "GOCACHE": tmp.path + "/cache"]
-    func pprof(_ args: [String]) throws -> String {
-      let r = try runProgram(go, ["tool", "pprof"] + args + [file], environment: env)
-      XCTAssertEqual(r.status, 0, r.stderr)
-      return r.stdout
-    }
+    let file = try go.write(p, as: "large.pb.gz")
+    func pprof(_ args: [String]) throws -> String { try go.run(args + [file]) }
     let base = ReportOptions(sampleIndex: 3, timeLayout: .go119, readableLabels: false)
     var start = Date()
     let top = TopReport.render(p, options: base)

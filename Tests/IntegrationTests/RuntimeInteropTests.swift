@@ -6,7 +6,7 @@ import XCTest
 /// and their totals equal the dump's (unbiased with pprof's formula when sampled).
 final class RuntimeInteropTests: XCTestCase {
   private func tool(_ name: String) throws -> String {
-    try XCTUnwrap(which(name), "\(name) is not installed (tools/test.sh installs it)")
+    try XCTUnwrap(which(name), "\(name) is not installed (tools/test installs it)")
   }
 
   /// go tool pprof's total for `index`, read from "Showing nodes accounting for X, Y% of Z total".

@@ -1,0 +1,37 @@
+import Foundation
+import HeapProfTestSupport
+import HeapProfile
+import XCTest
+
+/// Runs the real `go tool pprof` in a private scratch directory (its HOME, PPROF_TMPDIR and
+/// GOCACHE), with TZ=UTC so that `Time:` lines are stable. Profiles written with ``write``
+/// go there; ``remove()`` deletes everything.
+struct GoPprof {
+  let go: String
+  let directory: URL
+  var environment: [String: String] {
+    ["TZ": "UTC", "HOME": directory.path, "PPROF_TMPDIR": directory.path, "GOCACHE": directory.path + "/cache"]
+  }
+
+  init() throws {
+    go = try XCTUnwrap(which("go"), "go is not on PATH; tools/test installs golang-go")
+    directory = FileManager.default.temporaryDirectory.appendingPathComponent("heapprof-pprof-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+  }
+
+  /// Writes `profile` as gzipped protobuf named `name`; returns its path.
+  func write(_ profile: Profile, as name: String) throws -> String {
+    let path = directory.appendingPathComponent(name).path
+    try profile.pprofData(gzip: true).write(to: URL(fileURLWithPath: path))
+    return path
+  }
+
+  /// `go tool pprof ARGS`; asserts exit status 0 and returns stdout.
+  func run(_ args: [String], file: StaticString = #filePath, line: UInt = #line) throws -> String {
+    let r = try runProgram(go, ["tool", "pprof"] + args, environment: environment)
+    XCTAssertEqual(r.status, 0, "go tool pprof \(args): \(r.stderr)", file: file, line: line)
+    return r.stdout
+  }
+
+  func remove() { try? FileManager.default.removeItem(at: directory) }
+}
