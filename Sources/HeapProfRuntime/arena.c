@@ -41,7 +41,7 @@ static int reserve(hp_arena *arena, uint64_t size) {
   return 1;
 }
 
-void hp_spin_lock(_Atomic int *lock) {
+void hp_spin_lock_slow(_Atomic int *lock) {
   for (unsigned spins = 0;; spins++) {
     int expected = 0;
     if (atomic_load_explicit(lock, memory_order_relaxed) == 0 &&
@@ -56,7 +56,6 @@ void hp_spin_lock(_Atomic int *lock) {
   }
 }
 
-void hp_spin_unlock(_Atomic int *lock) { atomic_store_explicit(lock, 0, memory_order_release); }
 
 void hp_arena_init(hp_arena *arena, uint64_t limit, uint64_t chunk_size) {
   atomic_store(&arena->chunk, NULL);

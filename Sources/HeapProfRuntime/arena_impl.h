@@ -5,6 +5,8 @@
 #ifndef HP_ARENA_IMPL_H
 #define HP_ARENA_IMPL_H
 
+#include <stdatomic.h>
+
 #include "hp_arena.h"
 
 struct hp_arena {
@@ -19,8 +21,21 @@ struct hp_arena {
 
 /* The in-process spinlock used by the runtime's tables (no allocation, no syscall
  * except sched_yield when contended). */
-void hp_spin_lock(_Atomic int *lock);
-void hp_spin_unlock(_Atomic int *lock);
+void hp_spin_lock_slow(_Atomic int *lock);
+
+/* Inline: the uncontended case is one compare-exchange on every hook call. */
+static inline void hp_spin_lock(_Atomic int *lock) {
+  int expected = 0;
+  if (__builtin_expect(atomic_compare_exchange_weak_explicit(lock, &expected, 1,
+                                                             memory_order_acquire,
+                                                             memory_order_relaxed), 1))
+    return;
+  hp_spin_lock_slow(lock);
+}
+
+static inline void hp_spin_unlock(_Atomic int *lock) {
+  atomic_store_explicit(lock, 0, memory_order_release);
+}
 
 /* Takes / releases the arena's chunk lock (used around fork). */
 void hp_arena_lock(hp_arena *arena);

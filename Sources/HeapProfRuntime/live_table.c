@@ -25,14 +25,17 @@ typedef struct entry {
 
 _Static_assert(sizeof(entry) == 16, "live table entries are 16 bytes");
 
+/* Two cache lines: the lock and count, written by every insert and remove, apart from
+ * the array's address and size, which only a resize writes and which the prefetch of
+ * another thread reads without the lock. */
 typedef struct shard {
   _Alignas(64) _Atomic int lock;  /* spinlock guarding the fields below */
-  uint32_t capacity; /* slots in `slots` (power of two), 0 before first use */
-  uint32_t count;    /* used slots */
-  entry *slots;      /* mapped from the arena */
+  uint32_t count;                 /* used slots */
+  _Alignas(64) uint32_t capacity; /* slots in `slots` (power of two), 0 before first use */
+  entry *slots;                   /* mapped from the arena */
 } shard;
 
-_Static_assert(sizeof(shard) == 64, "one shard per cache line");
+_Static_assert(sizeof(shard) == 128, "one shard per two cache lines");
 
 struct hp_live_table {
   hp_arena *arena;           /* where slot arrays come from */

@@ -72,6 +72,7 @@ int hp_runtime_init(char *const *envp) {
       !hp_live_table_enable_filter(hp_recorder_live(hp_rt.recorder), 20)) {
     hp_rt.recorder = NULL;
   }
+  if (hp_rt.recorder != NULL) hp_site_table_enable_stripes(hp_recorder_sites(hp_rt.recorder));
   if (hp_rt.recorder == NULL) {
     hp_say(2, "cannot map memory for the recorder; not recording");
     hp_guard_leave(guard);

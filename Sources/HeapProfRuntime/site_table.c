@@ -3,12 +3,28 @@
  *
  *   buckets[hash & mask] -> site -> site -> NULL     (chains, newest first)
  *   directory[id >> 14][id & 16383] -> site          (id -> site, for the live table)
+ *   stripes -> stripe -> stripe -> NULL              (per-thread counters, when enabled)
+ *
+ * Counters. Every site has four atomic counters of its own. With stripes enabled (the
+ * runtime's table), each thread instead adds to a stripe it owns: plain loads and stores
+ * to its own cache lines, no lock prefix, and nothing another core writes. Without
+ * stripes, two threads allocating at the same site would bounce that site's cache line
+ * between cores on every allocation, and every lookup of the site (which reads the same
+ * line) would miss: measured 2.1% -> 6.7% of samples in `find` with 2 threads. A site's
+ * count is its own counters plus its cell in every stripe.
+ *
+ * A stripe belongs to one thread at a time (owner = pthread_self) and is given back when
+ * the thread exits (a pthread key destructor), for the next new thread to adopt with
+ * what it has counted so far. Stripes are never unmapped, so the destructor and the
+ * readers can always touch them; that is why only one table per process (the runtime's,
+ * which lives as long as the process) may enable them.
  */
 #ifndef _GNU_SOURCE
 #error "HeapProfRuntime needs _GNU_SOURCE"
 #endif
 #include "hp_site_table.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
 
@@ -33,6 +49,25 @@ typedef struct hp_site {
 
 typedef hp_site *_Atomic site_slot;
 
+/* One site's counters in one stripe. */
+typedef struct cell {
+  _Atomic uint64_t alloc_count, alloc_bytes, free_count, free_bytes;
+} cell;
+
+#define CELL_PAGE_BITS 10
+#define CELL_PAGE_SIZE (1u << CELL_PAGE_BITS)
+#define CELL_PAGES (HP_SITE_MAX_IDS / CELL_PAGE_SIZE)
+#define SITE_CACHE_SIZE 64
+
+/* One thread's counters (cells by site id, in pages mapped on first use) and its cache of
+ * recently found trusted sites. */
+typedef struct stripe {
+  struct stripe *next;                     /* the table's stripes, newest first */
+  _Atomic uintptr_t owner;                 /* pthread_self of the writer, 0 when free */
+  cell *_Atomic *pages;                    /* CELL_PAGES pages of CELL_PAGE_SIZE cells */
+  hp_site *cache[SITE_CACHE_SIZE];         /* by stack_signature; checked before use */
+} stripe;
+
 struct hp_site_table {
   hp_arena *arena;                  /* where sites come from */
   uint64_t mask;                    /* buckets - 1 */
@@ -40,7 +75,17 @@ struct hp_site_table {
   site_slot *_Atomic *directory;    /* DIR_PAGES pages of DIR_PAGE_SIZE slots */
   _Atomic uint32_t next_id;         /* next id to hand out */
   _Atomic uint64_t sites;           /* linked sites */
+  _Atomic int striped;              /* 1: threads count in stripes */
+  stripe *_Atomic stripes;          /* every stripe ever made, newest first */
 };
+
+#define TLS __thread __attribute__((tls_model("initial-exec")))
+
+static TLS hp_site_table *tls_table;   /* the striped table tls_stripe belongs to */
+static TLS stripe *tls_stripe;         /* this thread's stripe of tls_table */
+static TLS int tls_exiting;            /* the key destructor ran: count in the sites */
+static pthread_key_t stripe_key;       /* its destructor gives the stripe back */
+static _Atomic int stripes_claimed;    /* one striped table per process */
 
 uint64_t hp_stack_hash(const uintptr_t *frames, int depth) {
   /* Two independent multiply lanes (the multiply latency chain is the cost here), folded
@@ -81,6 +126,104 @@ static hp_site *site_by_id(const hp_site_table *t, uint32_t id) {
   return atomic_load_explicit(&page[id & (DIR_PAGE_SIZE - 1)], memory_order_acquire);
 }
 
+/* ---- stripes ---------------------------------------------------------------- */
+
+/* Thread exit: give the stripe back for the next thread; later allocations of this
+ * thread (other destructors run after this one) count in the sites' own counters. */
+static void release_stripe(void *unused) {
+  (void)unused;
+  if (tls_stripe != NULL) atomic_store_explicit(&tls_stripe->owner, 0, memory_order_release);
+  tls_stripe = NULL;
+  tls_table = NULL;
+  tls_exiting = 1;
+}
+
+int hp_site_table_enable_stripes(hp_site_table *t) {
+  int expected = 0;
+  if (!atomic_compare_exchange_strong(&stripes_claimed, &expected, 1)) return 0;
+  if (pthread_key_create(&stripe_key, release_stripe) != 0) return 0;
+  atomic_store_explicit(&t->striped, 1, memory_order_release);
+  return 1;
+}
+
+/* A stripe of `t` for this thread to own: one it owns already (its id may be a dead
+ * thread's, reused), a free one, or a new one. NULL when none can be mapped. */
+static stripe *adopt_stripe(hp_site_table *t) {
+  uintptr_t self = (uintptr_t)pthread_self();
+  stripe *head = atomic_load_explicit(&t->stripes, memory_order_acquire);
+  for (stripe *st = head; st != NULL; st = st->next) {
+    if (atomic_load_explicit(&st->owner, memory_order_acquire) == self) return st;
+  }
+  for (stripe *st = head; st != NULL; st = st->next) {
+    uintptr_t none = 0;
+    if (atomic_load_explicit(&st->owner, memory_order_relaxed) == 0 &&
+        atomic_compare_exchange_strong_explicit(&st->owner, &none, self, memory_order_acquire,
+                                                memory_order_relaxed))
+      return st;
+  }
+  stripe *st = hp_arena_bump(t->arena, sizeof(stripe), 64);
+  cell *_Atomic *pages = hp_arena_bump(t->arena, sizeof(cell *) * CELL_PAGES, 4096);
+  if (st == NULL || pages == NULL) return NULL;
+  st->pages = pages;
+  atomic_store_explicit(&st->owner, self, memory_order_relaxed);
+  stripe *seen = atomic_load_explicit(&t->stripes, memory_order_relaxed);
+  do {
+    st->next = seen;
+  } while (!atomic_compare_exchange_weak_explicit(&t->stripes, &seen, st, memory_order_release,
+                                                  memory_order_relaxed));
+  return st;
+}
+
+/* This thread's stripe of `t`, or NULL: count in the site's own counters. */
+static inline stripe *current_stripe(hp_site_table *t) {
+  if (__builtin_expect(tls_table == t, 1)) return tls_stripe;
+  if (!atomic_load_explicit(&t->striped, memory_order_acquire) || tls_exiting) return NULL;
+  stripe *st = adopt_stripe(t);
+  if (st == NULL) return NULL;
+  pthread_setspecific(stripe_key, st); /* a key below 32: no allocation */
+  tls_stripe = st;
+  tls_table = t;
+  return st;
+}
+
+/* The cell of site `id` in `st`, mapping its page on first use; NULL when it cannot. */
+static inline cell *cell_of(hp_site_table *t, stripe *st, uint32_t id) {
+  cell *_Atomic *slot = &st->pages[id >> CELL_PAGE_BITS];
+  cell *page = atomic_load_explicit(slot, memory_order_relaxed);
+  if (__builtin_expect(page == NULL, 0)) {
+    page = hp_arena_bump(t->arena, sizeof(cell) * CELL_PAGE_SIZE, 64);
+    if (page == NULL) return NULL;
+    atomic_store_explicit(slot, page, memory_order_release); /* only the owner writes */
+  }
+  return &page[id & (CELL_PAGE_SIZE - 1)];
+}
+
+/* Adds to a counter only this thread writes: no lock prefix. The release store orders an
+ * allocation's count before the live-table entry that a free on another thread finds. */
+static inline void add_owned(_Atomic uint64_t *counter, uint64_t n) {
+  atomic_store_explicit(counter, atomic_load_explicit(counter, memory_order_relaxed) + n,
+                        memory_order_release);
+}
+
+static void count_alloc(hp_site_table *t, hp_site *s, uint64_t bytes) {
+  stripe *st = current_stripe(t);
+  cell *c = st != NULL ? cell_of(t, st, s->id) : NULL;
+  if (c != NULL) {
+    add_owned(&c->alloc_bytes, bytes);
+    add_owned(&c->alloc_count, 1);
+  } else {
+    atomic_fetch_add_explicit(&s->alloc_count, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&s->alloc_bytes, bytes, memory_order_relaxed);
+  }
+}
+
+
+/* The cell of `id` in `st` if its page exists (readers never map). */
+static const cell *peek_cell(const stripe *st, uint32_t id) {
+  cell *page = atomic_load_explicit(&st->pages[id >> CELL_PAGE_BITS], memory_order_acquire);
+  return page != NULL ? &page[id & (CELL_PAGE_SIZE - 1)] : NULL;
+}
+
 /* Publishes `site` under its id; 0 when no directory page could be mapped. */
 static int publish_id(hp_site_table *t, hp_site *site) {
   site_slot *_Atomic *dir_slot = &t->directory[site->id >> DIR_PAGE_BITS];
@@ -97,6 +240,21 @@ static int publish_id(hp_site_table *t, hp_site *site) {
   }
   atomic_store_explicit(&page[site->id & (DIR_PAGE_SIZE - 1)], site, memory_order_release);
   return 1;
+}
+
+/* Which stripe cache slot a stack uses: frames 1-3 (frame 0 is the same return address
+ * into the allocator for most stacks of a program) and the depth. */
+static inline uint32_t stack_signature(const uintptr_t *frames, int depth) {
+  uint64_t h = (uint64_t)depth * 0x9e3779b97f4a7c15ull;
+  for (int i = 1; i < depth && i < 4; i++) h = (h ^ (uint64_t)frames[i]) * 0xff51afd7ed558ccdull;
+  return (uint32_t)(h >> 58) & (SITE_CACHE_SIZE - 1);
+}
+
+static inline int same_frames(const hp_site *s, const uintptr_t *frames, int depth) {
+  if (s->depth != (uint32_t)depth) return 0;
+  uintptr_t diff = 0;
+  for (int i = 0; i < depth; i++) diff |= s->frames[i] ^ frames[i];
+  return diff == 0;
 }
 
 static int same_stack(const hp_site *s, uint64_t hash, const uintptr_t *frames, int depth) {
@@ -127,8 +285,7 @@ uint32_t hp_site_table_record_alloc(hp_site_table *t, const uintptr_t *frames, i
                                     uint64_t bytes) {
   hp_site *s = intern(t, frames, depth);
   if (s == NULL) return HP_SITE_NONE;
-  atomic_fetch_add_explicit(&s->alloc_count, 1, memory_order_relaxed);
-  atomic_fetch_add_explicit(&s->alloc_bytes, bytes, memory_order_relaxed);
+  count_alloc(t, s, bytes);
   return s->id;
 }
 
@@ -172,12 +329,19 @@ static hp_site *intern(hp_site_table *t, const uintptr_t *frames, int depth) {
 uint32_t hp_site_table_record_trusted(hp_site_table *t, const uintptr_t *frames, int depth,
                                       uint64_t bytes) {
   if (depth <= 0 || depth > HP_MAX_DEPTH) return HP_SITE_NONE;
-  uint64_t hash = hp_stack_hash(frames, depth);
-  hp_site *head = atomic_load_explicit(&t->buckets[hash & t->mask], memory_order_acquire);
-  hp_site *s = find(head, NULL, hash, frames, depth);
-  if (s == NULL || !atomic_load_explicit(&s->trusted, memory_order_relaxed)) return HP_SITE_NONE;
-  atomic_fetch_add_explicit(&s->alloc_count, 1, memory_order_relaxed);
-  atomic_fetch_add_explicit(&s->alloc_bytes, bytes, memory_order_relaxed);
+  /* A thread allocates at a few sites over and over: its stripe remembers the trusted
+   * sites it found last, by a signature of a few frames, checked frame for frame. */
+  stripe *st = current_stripe(t);
+  hp_site **memo = st != NULL ? &st->cache[stack_signature(frames, depth)] : NULL;
+  hp_site *s = memo != NULL ? *memo : NULL;
+  if (s == NULL || !same_frames(s, frames, depth)) {
+    uint64_t hash = hp_stack_hash(frames, depth);
+    hp_site *head = atomic_load_explicit(&t->buckets[hash & t->mask], memory_order_acquire);
+    s = find(head, NULL, hash, frames, depth);
+    if (s == NULL || !atomic_load_explicit(&s->trusted, memory_order_relaxed)) return HP_SITE_NONE;
+    if (memo != NULL) *memo = s;
+  }
+  count_alloc(t, s, bytes);
   return s->id;
 }
 
@@ -188,12 +352,21 @@ void hp_site_table_trust(hp_site_table *t, uint32_t id) {
 
 void hp_site_table_add_alloc(hp_site_table *t, uint32_t id, uint64_t bytes) {
   hp_site *s = site_by_id(t, id);
-  if (s == NULL) return;
-  atomic_fetch_add_explicit(&s->alloc_count, 1, memory_order_relaxed);
-  atomic_fetch_add_explicit(&s->alloc_bytes, bytes, memory_order_relaxed);
+  if (s != NULL) count_alloc(t, s, bytes);
 }
 
 void hp_site_table_add_free(hp_site_table *t, uint32_t id, uint64_t bytes) {
+  /* Every free lands here: with a stripe, the cell is found by id without the site
+   * itself (ids below next_id always name a site or an orphan with a published id). */
+  stripe *st = current_stripe(t);
+  if (st != NULL && id < atomic_load_explicit(&t->next_id, memory_order_relaxed)) {
+    cell *c = cell_of(t, st, id);
+    if (c != NULL) {
+      add_owned(&c->free_bytes, bytes);
+      add_owned(&c->free_count, 1);
+      return;
+    }
+  }
   hp_site *s = site_by_id(t, id);
   if (s == NULL) return;
   atomic_fetch_add_explicit(&s->free_count, 1, memory_order_relaxed);
@@ -203,10 +376,25 @@ void hp_site_table_add_free(hp_site_table *t, uint32_t id, uint64_t bytes) {
 int hp_site_table_counts(const hp_site_table *t, uint32_t id, hp_site_counts *out) {
   hp_site *s = site_by_id(t, id);
   if (s == NULL) return -1;
+  /* All frees before any allocation: a free is counted after its allocation, so the
+   * allocations read later include every allocation whose free was read. */
+  stripe *head = atomic_load_explicit(&((hp_site_table *)t)->stripes, memory_order_acquire);
   out->free_count = atomic_load_explicit(&s->free_count, memory_order_acquire);
   out->free_bytes = atomic_load_explicit(&s->free_bytes, memory_order_acquire);
+  for (const stripe *st = head; st != NULL; st = st->next) {
+    const cell *c = peek_cell(st, id);
+    if (c == NULL) continue;
+    out->free_count += atomic_load_explicit(&c->free_count, memory_order_acquire);
+    out->free_bytes += atomic_load_explicit(&c->free_bytes, memory_order_acquire);
+  }
   out->alloc_count = atomic_load_explicit(&s->alloc_count, memory_order_acquire);
   out->alloc_bytes = atomic_load_explicit(&s->alloc_bytes, memory_order_acquire);
+  for (const stripe *st = head; st != NULL; st = st->next) {
+    const cell *c = peek_cell(st, id);
+    if (c == NULL) continue;
+    out->alloc_count += atomic_load_explicit(&c->alloc_count, memory_order_acquire);
+    out->alloc_bytes += atomic_load_explicit(&c->alloc_bytes, memory_order_acquire);
+  }
   return 0;
 }
 

@@ -8,6 +8,10 @@
  * removed. Each site gets a small integer id (< HP_SITE_MAX_IDS) so that the live
  * table can refer to it in a few bits.
  *
+ * Counters: each site has its own atomic counters; a table with stripes enabled
+ * (hp_site_table_enable_stripes) counts each thread's allocations and frees in that
+ * thread's own stripe instead, so threads never write the same cache line. Reads sum both.
+ *
  * Thread safety: every function may be called from any thread at the same time.
  * Allocation: only from the arena given at creation. Hook-safe: yes.
  */
@@ -40,6 +44,13 @@ typedef struct hp_site_table hp_site_table;
 /* Makes a table with 2^bucket_bits chains (clamped to 4...24) in `arena`; NULL when the
  * arena is full. The table lives until the arena is destroyed. */
 hp_site_table *hp_site_table_create(hp_arena *arena, unsigned bucket_bits);
+
+/* Makes every thread count in a stripe of its own (see above). Allowed for one table
+ * per process, which must live until the process ends (stripes are released by a
+ * thread-exit destructor that touches them): the runtime's table. Returns 1 when
+ * enabled, 0 when another table has them or no thread key is left (then the sites'
+ * own counters are used, which is slower but correct). */
+int hp_site_table_enable_stripes(hp_site_table *table);
 
 /* Returns the id of the site for `frames[0..depth)` (depth clamped to HP_MAX_DEPTH),
  * creating it when new; HP_SITE_NONE when the arena or the id space is exhausted. */
