@@ -410,6 +410,14 @@ uint32_t hp_site_table_id_limit(const hp_site_table *t) {
   return n > HP_SITE_MAX_IDS ? HP_SITE_MAX_IDS : n;
 }
 
+uint32_t hp_site_table_stripe_count(const hp_site_table *t) {
+  uint32_t n = 0;
+  for (stripe *st = atomic_load_explicit(&((hp_site_table *)t)->stripes, memory_order_acquire);
+       st != NULL; st = st->next)
+    n++;
+  return n;
+}
+
 uint64_t hp_site_table_site_count(const hp_site_table *t) {
   return atomic_load(&((hp_site_table *)t)->sites);
 }

@@ -80,4 +80,52 @@ final class SiteTableTests: XCTestCase {
     // Every stack i is interned 40 times (half the 80 thread-rounds), adding i bytes each.
     XCTAssertEqual(bytes, UInt64((0..<500).reduce(0, +) * 40))
   }
+
+  /// Stripes (per-thread counters): exact totals when threads free each other's
+  /// allocations, and stripes of exited threads are adopted, not multiplied.
+  /// One table per process may have them, so this table and its arena live on.
+  func testStripedCountsAreExactAcrossThreadsAndReused() throws {
+    let arena = try XCTUnwrap(hp_arena_create(0, 0))  // never released: stripes outlive tests
+    let table = try XCTUnwrap(hp_site_table_create(arena, 8))
+    XCTAssertEqual(hp_site_table_enable_stripes(table), 1)
+    let other = try XCTUnwrap(hp_site_table_create(arena, 8))
+    XCTAssertEqual(hp_site_table_enable_stripes(other), 0)  // one per process
+    let ids = (0..<10).map { i in
+      [UInt(0x600000 + i * 16), 0x700000].withUnsafeBufferPointer {
+        hp_site_table_intern(table, $0.baseAddress, Int32($0.count))
+      }
+    }
+    // 4 threads allocate 1000 times at every site; each frees what the next thread allocated.
+    DispatchQueue.concurrentPerform(iterations: 4) { _ in
+      for _ in 0..<1000 {
+        for (i, id) in ids.enumerated() {
+          hp_site_table_add_alloc(table, id, UInt64(8 * (i + 1)))
+          hp_site_table_add_free(table, id, UInt64(8 * (i + 1)))
+        }
+      }
+    }
+    // 50 short-lived threads, one after another: each counts one allocation at site 0.
+    for _ in 0..<50 {
+      let thread = Thread { hp_site_table_add_alloc(table, ids[0], 100) }
+      let done = DispatchSemaphore(value: 0)
+      let finished = Thread {
+        thread.start()
+        while !thread.isFinished { usleep(100) }
+        done.signal()
+      }
+      finished.start()
+      done.wait()
+    }
+    for (i, id) in ids.enumerated() {
+      var counts = hp_site_counts()
+      XCTAssertEqual(hp_site_table_counts(table, id, &counts), 0)
+      XCTAssertEqual(counts.alloc_count, 4000 + (i == 0 ? 50 : 0))
+      XCTAssertEqual(counts.alloc_bytes, UInt64(4000 * 8 * (i + 1) + (i == 0 ? 5000 : 0)))
+      XCTAssertEqual(counts.free_count, 4000)
+      XCTAssertEqual(counts.free_bytes, UInt64(4000 * 8 * (i + 1)))
+    }
+    // Threads alive at once: the test's, up to 4 workers, two helper threads at a time.
+    XCTAssertLessThanOrEqual(hp_site_table_stripe_count(table), 8)
+    XCTAssertGreaterThanOrEqual(hp_site_table_stripe_count(table), 2)
+  }
 }

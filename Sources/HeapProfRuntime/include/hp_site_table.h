@@ -89,6 +89,10 @@ const uintptr_t *hp_site_table_frames(const hp_site_table *table, uint32_t id, i
  * after a lost insertion race, see hp_site_table_counts). */
 uint32_t hp_site_table_id_limit(const hp_site_table *table);
 
+/* Number of stripes made so far (0 without stripes): at most the number of threads
+ * that were alive at the same time, since exited threads give theirs back. */
+uint32_t hp_site_table_stripe_count(const hp_site_table *table);
+
 /* Number of distinct sites in the table. */
 uint64_t hp_site_table_site_count(const hp_site_table *table);
 
