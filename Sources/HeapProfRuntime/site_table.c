@@ -205,8 +205,8 @@ static inline void add_owned(_Atomic uint64_t *counter, uint64_t n) {
                         memory_order_release);
 }
 
-static void count_alloc(hp_site_table *t, hp_site *s, uint64_t bytes) {
-  stripe *st = current_stripe(t);
+/* Counts one allocation at `s` in stripe `st` (this thread's, or NULL: the site's own). */
+static void count_alloc(hp_site_table *t, stripe *st, hp_site *s, uint64_t bytes) {
   cell *c = st != NULL ? cell_of(t, st, s->id) : NULL;
   if (c != NULL) {
     add_owned(&c->alloc_bytes, bytes);
@@ -285,7 +285,7 @@ uint32_t hp_site_table_record_alloc(hp_site_table *t, const uintptr_t *frames, i
                                     uint64_t bytes) {
   hp_site *s = intern(t, frames, depth);
   if (s == NULL) return HP_SITE_NONE;
-  count_alloc(t, s, bytes);
+  count_alloc(t, current_stripe(t), s, bytes);
   return s->id;
 }
 
@@ -341,7 +341,7 @@ uint32_t hp_site_table_record_trusted(hp_site_table *t, const uintptr_t *frames,
     if (s == NULL || !atomic_load_explicit(&s->trusted, memory_order_relaxed)) return HP_SITE_NONE;
     if (memo != NULL) *memo = s;
   }
-  count_alloc(t, s, bytes);
+  count_alloc(t, st, s, bytes);
   return s->id;
 }
 
@@ -352,7 +352,7 @@ void hp_site_table_trust(hp_site_table *t, uint32_t id) {
 
 void hp_site_table_add_alloc(hp_site_table *t, uint32_t id, uint64_t bytes) {
   hp_site *s = site_by_id(t, id);
-  if (s != NULL) count_alloc(t, s, bytes);
+  if (s != NULL) count_alloc(t, current_stripe(t), s, bytes);
 }
 
 void hp_site_table_add_free(hp_site_table *t, uint32_t id, uint64_t bytes) {
