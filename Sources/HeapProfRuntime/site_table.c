@@ -217,7 +217,6 @@ static void count_alloc(hp_site_table *t, stripe *st, hp_site *s, uint64_t bytes
   }
 }
 
-
 /* The cell of `id` in `st` if its page exists (readers never map). */
 static const cell *peek_cell(const stripe *st, uint32_t id) {
   cell *page = atomic_load_explicit(&st->pages[id >> CELL_PAGE_BITS], memory_order_acquire);
@@ -252,17 +251,14 @@ static inline uint32_t stack_signature(const uintptr_t *frames, int depth) {
 
 static inline int same_frames(const hp_site *s, const uintptr_t *frames, int depth) {
   if (s->depth != (uint32_t)depth) return 0;
+  /* A word loop, not memcmp: stacks are short and the call costs more than the compare. */
   uintptr_t diff = 0;
   for (int i = 0; i < depth; i++) diff |= s->frames[i] ^ frames[i];
   return diff == 0;
 }
 
 static int same_stack(const hp_site *s, uint64_t hash, const uintptr_t *frames, int depth) {
-  if (s->hash != hash || s->depth != (uint32_t)depth) return 0;
-  /* A word loop, not memcmp: stacks are short and the call costs more than the compare. */
-  uintptr_t diff = 0;
-  for (int i = 0; i < depth; i++) diff |= s->frames[i] ^ frames[i];
-  return diff == 0;
+  return s->hash == hash && same_frames(s, frames, depth);
 }
 
 /* Looks for the stack among the chain from `head` down to (not including) `stop`. */
@@ -357,7 +353,8 @@ void hp_site_table_add_alloc(hp_site_table *t, uint32_t id, uint64_t bytes) {
 
 void hp_site_table_add_free(hp_site_table *t, uint32_t id, uint64_t bytes) {
   /* Every free lands here: with a stripe, the cell is found by id without the site
-   * itself (ids below next_id always name a site or an orphan with a published id). */
+   * itself. Ids come from the live table, so they name sites; the bound only keeps a
+   * stray id from mapping a page. */
   stripe *st = current_stripe(t);
   if (st != NULL && id < atomic_load_explicit(&t->next_id, memory_order_relaxed)) {
     cell *c = cell_of(t, st, id);
