@@ -95,7 +95,8 @@ let package = Package(
     .testTarget(name: "HeapProfRuntimeTests", dependencies: ["HeapProfRuntime"]),
     .testTarget(
       name: "IntegrationTests",
-      dependencies: ["HeapProfile", "HeapProfTestSupport"],
+      // HeapProfRuntime for its rules (hp_signal_allowed), which the CLI must share.
+      dependencies: ["HeapProfile", "HeapProfTestSupport", "HeapProfRuntime"],
       exclude: ["Programs"]  // C and Swift sources that the tests compile themselves
     ),
   ],

@@ -47,10 +47,10 @@ while read -r lib; do
   esac
 done < <(readelf -d "$tmp" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
 
-# Exports: the malloc family and heapprof_* only (plus the ELF's standard symbols).
-allowed='^(malloc|free|calloc|realloc|reallocarray|posix_memalign|aligned_alloc|memalign|valloc|pvalloc|malloc_usable_size|heapprof_[A-Za-z0-9_]+|_init|_fini|_edata|_end|__bss_start)$'
+# Exports: the malloc family, _exit/_Exit (the last dump) and heapprof_* only (plus the ELF's standard symbols).
+allowed='^(malloc|free|calloc|realloc|reallocarray|posix_memalign|aligned_alloc|memalign|valloc|pvalloc|malloc_usable_size|_exit|_Exit|heapprof_[A-Za-z0-9_]+|_init|_fini|_edata|_end|__bss_start)$'
 while read -r sym; do
-  [[ "$sym" =~ $allowed ]] || fail "exports $sym (only the malloc family and heapprof_* may be exported)"
+  [[ "$sym" =~ $allowed ]] || fail "exports $sym (only the malloc family, _exit, _Exit and heapprof_* may be exported)"
 done < <(nm -D --defined-only "$tmp" | awk '{print $3}')
 
 mv -f "$tmp" "$out"

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "HeapProfRuntime.h"
@@ -302,6 +303,20 @@ EXPORT size_t malloc_usable_size(void *p) {
   if (is_boot(p)) return boot_size(p);
   return ready() && real.malloc_usable_size != NULL ? real.malloc_usable_size(p) : 0;
 }
+
+/* ---------------------------------------------------------------------------------
+ * _exit and _Exit skip atexit: the last dump is written here instead (in the process
+ * that loaded the runtime; see hp_runtime_before_exit). glibc's exit() reaches its own
+ * _exit internally, not through this symbol, so an exit() is dumped once, by atexit.
+ * --------------------------------------------------------------------------------- */
+static _Noreturn void leave(int status) {
+  if (!hp_guard_is_set()) hp_runtime_before_exit();
+  for (;;) syscall(SYS_exit_group, status); /* what glibc's _exit does */
+}
+
+EXPORT _Noreturn void _exit(int status) { leave(status); }
+
+EXPORT _Noreturn void _Exit(int status) { leave(status); }
 
 /* ---------------------------------------------------------------------------------
  * Start: resolve the real functions, then let the recorder read the environment.

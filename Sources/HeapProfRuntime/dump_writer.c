@@ -198,6 +198,7 @@ int hp_dump_write_fd(const hp_site_table *sites, hp_arena *scratch, int fd,
   word(&s, "reason", info->reason ? info->reason : "api", 1);
   number_word(&s, "sample_rate", info->sample_rate, 0);
   number_word(&s, "max_depth", (uint64_t)(int64_t)info->max_depth, 1);
+  if (info->session != NULL && info->session[0] != 0) word(&s, "session", info->session, 0);
   word(&s, "program", info->program ? info->program : "", 0);
   reserve(&s, 32);
   hp_text_str(&s.text, "\n\nMAPPED_LIBRARIES:\n");

@@ -89,8 +89,6 @@ int hp_runtime_init(char *const *envp) {
   if (batch < 4096) batch = 4096;
   hp_rt.inuse_batch = (int64_t)batch;
   cunwind_init();
-  const char *fp = getenv("HEAPPROF_FP_WALK"); /* "0": libunwind for every stack */
-  hp_rt.fp_walk = !(fp != NULL && fp[0] == '0' && fp[1] == 0);
   hp_dumper_start();
   atomic_store(&hp_hook_recording, 1);
   hp_guard_leave(guard);
@@ -144,7 +142,7 @@ __attribute__((noinline)) void hp_hook_alloc(void *ptr, size_t size) {
    * hp_hook_alloc and the wrapper: frames[0] is the wrapper's return address. */
   uintptr_t fp_frames[HP_MAX_DEPTH];
   int clean_end = 0;
-  int fp_depth = hp_rt.fp_walk ? cunwind_fp_backtrace((void **)fp_frames, max_depth, 2, &clean_end)
+  int fp_depth = hp_rt.config.fp_walk ? cunwind_fp_backtrace((void **)fp_frames, max_depth, 2, &clean_end)
                                : -1;
   int fp_walked = fp_depth; /* frames the walk itself saw, before any remembered tail */
   if (fp_depth > 0 && clean_end) {

@@ -25,9 +25,8 @@ typedef struct hp_runtime_state {
   _Atomic int failure_reported;    /* one stderr line per process */
   _Atomic int64_t inuse_estimate;  /* in-use bytes, from per-thread batches */
   _Atomic int64_t inuse_estimate_at_dump; /* inuse_estimate when the last dump ended */
-  int fp_walk;                     /* 1: try the frame-pointer walk first */
   int64_t inuse_batch;             /* flush a thread's delta beyond this */
-  _Atomic int exiting;             /* the exit dump has started */
+  _Atomic int exiting;             /* the last dump has started */
 } hp_runtime_state;
 
 extern hp_runtime_state hp_rt;

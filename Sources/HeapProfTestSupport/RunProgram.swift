@@ -8,6 +8,13 @@ public struct ProgramResult: Sendable {
   public var stderr: String
   /// Exit status, or 128 + signal number when killed by a signal.
   public var status: Int32
+
+  /// A result made of its parts.
+  public init(stdout: String, stderr: String, status: Int32) {
+    self.stdout = stdout
+    self.stderr = stderr
+    self.status = status
+  }
 }
 
 /// Runs `executable` with `arguments` (and `environment` added to this process's

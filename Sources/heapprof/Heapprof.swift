@@ -5,6 +5,9 @@ import Foundation
 /// hash maps that only grow.
 @main
 struct Heapprof: ParsableCommand {
+  /// heapprof's version; `tools/install` and the man page take it from here.
+  static let version = "0.6.0"
+
   static let configuration = CommandConfiguration(
     commandName: "heapprof",
     abstract: "A heap profiler for Linux that finds leaks and waste in hash maps.",
@@ -17,6 +20,7 @@ struct Heapprof: ParsableCommand {
       Reports read heapprof and gperftools heap dumps, jemalloc heap_v2 files, Go heap \
       profiles and pprof protobuf (gzipped or not).
       """,
+    version: versionText(),
     subcommands: [
       RecordCommand.self, SnapshotCommand.self, TopCommand.self, TracesCommand.self, PeekCommand.self,
       DotCommand.self, SvgCommand.self, FoldedCommand.self, ProtoCommand.self, MapsCommand.self,
@@ -24,11 +28,21 @@ struct Heapprof: ParsableCommand {
     ]
   )
 
+  /// `heapprof --version`: the version and the runtime that `record` would preload.
+  static func versionText() -> String {
+    let runtime = (try? RuntimeLocator.locate()) ?? "not found (build it with tools/build-runtime.sh or set HEAPPROF_RUNTIME)"
+    return "heapprof \(version)\nruntime: \(runtime)"
+  }
+
   /// Runs the command line. Usage errors exit with status 2 (bad input), like every other
   /// error of heapprof, instead of ArgumentParser's 64.
   static func main() {
     do {
-      var command = try parseAsRoot()
+      var arguments = Array(CommandLine.arguments.dropFirst())
+      if arguments.first == "record" {
+        arguments = ["record"] + RecordCommand.splitProgram(Array(arguments.dropFirst()))
+      }
+      var command = try parseAsRoot(arguments)
       try command.run()
     } catch {
       if exitCode(for: error) == .validationFailure {

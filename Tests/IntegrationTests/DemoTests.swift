@@ -17,10 +17,24 @@ enum Products {
     return p
   }
 
-  static func heapprof(_ args: [String], env: [String: String] = [:]) throws -> ProgramResult {
+  /// The HEAPPROF_* variables a test must not inherit from the shell that runs it.
+  static let recordingVariables = [
+    "HEAPPROF_OUT", "LD_PRELOAD", "HEAPPROF_SAMPLE_RATE", "HEAPPROF_INTERVAL", "HEAPPROF_INUSE_INTERVAL",
+    "HEAPPROF_SIGNAL", "HEAPPROF_MAX_DEPTH", "HEAPPROF_AT_EXIT", "HEAPPROF_SESSION", "HEAPPROF_FP_WALK",
+  ]
+
+  /// Runs the built `heapprof` with `args` (and the runtime under test).
+  static func heapprof(_ args: [String], env: [String: String] = [:], in directory: URL? = nil) throws -> ProgramResult {
     var env = env
     env["HEAPPROF_RUNTIME"] = try RuntimeHarness.runtimeLibrary()
-    return try runProgram(try path("heapprof"), args, environment: env, removing: ["HEAPPROF_OUT", "LD_PRELOAD"])
+    return try runProgram(try path("heapprof"), args, environment: env, removing: recordingVariables, currentDirectory: directory)
+  }
+
+  /// Starts the built `heapprof` with `args` in the background.
+  static func heapprofInBackground(_ args: [String], env: [String: String] = [:], in directory: URL? = nil) throws -> BackgroundProcess {
+    var env = env
+    env["HEAPPROF_RUNTIME"] = try RuntimeHarness.runtimeLibrary()
+    return try BackgroundProcess(try path("heapprof"), args, environment: env, removing: recordingVariables, currentDirectory: directory)
   }
 }
 

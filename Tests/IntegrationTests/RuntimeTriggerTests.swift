@@ -57,7 +57,7 @@ final class RuntimeTriggerTests: XCTestCase {
     let r = try RuntimeHarness.run(program, prefix: dir.appendingPathComponent("b").path, env: ["HEAPPROF_SAMPLE_RATE": "often"])
     XCTAssertEqual(r.status, 3)
     XCTAssertEqual(r.stdout, "hello\n")
-    XCTAssertEqual(r.stderr, "heapprof: HEAPPROF_SAMPLE_RATE='often' is not a number of bytes; using 0 (every allocation)\n")
+    XCTAssertEqual(r.stderr, "heapprof: HEAPPROF_SAMPLE_RATE='often' is not a size (4096, 512KiB, 1M...); using 0 (every allocation)\n")
     let dumps = try RuntimeHarness.dumps(in: dir)
     XCTAssertEqual(dumps.count, 1)
     XCTAssertEqual(try RuntimeHarness.load(dumps[0]).sampleRate, 0)

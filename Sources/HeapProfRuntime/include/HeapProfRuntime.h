@@ -14,6 +14,7 @@
  *   hp_config.h       HEAPPROF_* environment
  *   hp_dump_writer.h  gperftools legacy text heap profile writer
  *   hp_guard.h        thread-local re-entry guard
+ *   hp_state_file.h   the per-process state file that `heapprof snapshot` reads
  *   hp_runtime.h      the process-wide runtime and the wrappers' entry points
  */
 #ifndef HEAPPROFRUNTIME_H
@@ -29,5 +30,6 @@
 #include "hp_runtime.h"
 #include "hp_sampler.h"
 #include "hp_site_table.h"
+#include "hp_state_file.h"
 
 #endif /* HEAPPROFRUNTIME_H */

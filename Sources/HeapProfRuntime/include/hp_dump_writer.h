@@ -4,7 +4,7 @@
  *
  *   heap profile: <inuse n>: <inuse bytes> [<alloc n>: <alloc bytes>] @ heapprofile
  *   <inuse n>: <inuse bytes> [<alloc n>: <alloc bytes>] @ 0x<pc> 0x<pc> ...
- *   # heapprof: version=1 pid=P seq=N time_ns=T reason=R sample_rate=S max_depth=D program=X
+ *   # heapprof: version=1 pid=P seq=N time_ns=T reason=R sample_rate=S max_depth=D [session=W] program=X
  *   <blank>
  *   MAPPED_LIBRARIES:
  *   <verbatim /proc/self/maps>
@@ -41,6 +41,7 @@ typedef struct hp_dump_info {
   uint64_t sample_rate;  /* 0 = every allocation */
   int32_t max_depth;     /* frames kept per stack */
   const char *program;   /* path of the executable */
+  const char *session;   /* HEAPPROF_SESSION; NULL or "" = no session word */
   const char *maps_path; /* copied after MAPPED_LIBRARIES: (normally /proc/self/maps); NULL = none */
 } hp_dump_info;
 

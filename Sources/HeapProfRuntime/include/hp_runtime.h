@@ -50,6 +50,11 @@ void hp_hook_credit(uint32_t site, uint64_t size);
  * set (and one stderr line for the first failure of the process). */
 int hp_runtime_dump(const char *path, const char *reason, char *path_out, size_t path_out_len);
 
+/* The program is leaving through _exit/_Exit: writes the last dump (HEAPPROF_AT_EXIT=1)
+ * and removes the state file, in the process that loaded the runtime only (not in fork
+ * or vfork children). */
+void hp_runtime_before_exit(void);
+
 /* Totals of the process's recorder. Returns 0, or -1 when not recording. */
 int hp_runtime_stats(hp_stats *out);
 
