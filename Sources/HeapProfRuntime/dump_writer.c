@@ -7,8 +7,10 @@
 #endif
 #include "hp_dump_writer.h"
 
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <stdio.h> /* rename(2) only; no stdio streams */
 #include <unistd.h>
 
@@ -133,6 +135,58 @@ static void copy_file(sink *s, const char *path) {
   close(fd);
 }
 
+/* ---------------------------------------------------------------------------------
+ * Build ids of the loaded objects: "# heapprof-build-id: 0xSTART HEX" per object, START
+ * being where its first segment is mapped (the offset-0 line of /proc/self/maps), so
+ * that readers can tell a rebuilt binary from the one that ran. Collected into a buffer
+ * first: dl_iterate_phdr holds the loader's lock, which must not wait on the disk.
+ * --------------------------------------------------------------------------------- */
+#define BUILD_ID_BUFFER_SIZE (64 * 1024)
+
+static void add_build_id(hp_text *t, uintptr_t start, const unsigned char *id, size_t len) {
+  static const char hex[] = "0123456789abcdef";
+  if (t->len + 40 + 2 * len >= t->cap) return; /* whole lines only */
+  hp_text_str(t, "# heapprof-build-id: ");
+  hp_text_hex(t, start, 16);
+  hp_text_char(t, ' ');
+  for (size_t i = 0; i < len; i++) {
+    hp_text_char(t, hex[id[i] >> 4]);
+    hp_text_char(t, hex[id[i] & 15]);
+  }
+  hp_text_char(t, '\n');
+}
+
+static int collect_build_id(struct dl_phdr_info *info, size_t size, void *data) {
+  (void)size;
+  hp_text *t = data;
+  uintptr_t start = UINTPTR_MAX;
+  for (int i = 0; i < info->dlpi_phnum; i++) {
+    const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+    if (ph->p_type == PT_LOAD && info->dlpi_addr + ph->p_vaddr - ph->p_offset < start)
+      start = info->dlpi_addr + ph->p_vaddr - ph->p_offset;
+  }
+  if (start == UINTPTR_MAX) return 0;
+  for (int i = 0; i < info->dlpi_phnum; i++) {
+    const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+    if (ph->p_type != PT_NOTE) continue;
+    const unsigned char *p = (const unsigned char *)(info->dlpi_addr + ph->p_vaddr);
+    const unsigned char *end = p + ph->p_memsz;
+    while (p + sizeof(ElfW(Nhdr)) <= end) {
+      const ElfW(Nhdr) *note = (const ElfW(Nhdr) *)p;
+      const unsigned char *name = p + sizeof(ElfW(Nhdr));
+      const unsigned char *desc = name + ((note->n_namesz + 3u) & ~3u);
+      if (desc + note->n_descsz > end) break;
+      if (note->n_type == NT_GNU_BUILD_ID && note->n_namesz == 4 && name[0] == 'G' && name[1] == 'N' &&
+          name[2] == 'U' && name[3] == 0 && note->n_descsz > 0 && note->n_descsz <= 64) {
+        add_build_id(t, start, desc, note->n_descsz);
+        return 0;
+      }
+      p = desc + ((note->n_descsz + 3u) & ~3u);
+    }
+  }
+  return 0;
+}
+
 int hp_dump_write_fd(const hp_site_table *sites, hp_arena *scratch, int fd,
                      const hp_dump_info *info, hp_dump_totals *totals) {
   uint32_t limit = hp_site_table_id_limit(sites);
@@ -200,8 +254,21 @@ int hp_dump_write_fd(const hp_site_table *sites, hp_arena *scratch, int fd,
   number_word(&s, "max_depth", (uint64_t)(int64_t)info->max_depth, 1);
   if (info->session != NULL && info->session[0] != 0) word(&s, "session", info->session, 0);
   word(&s, "program", info->program ? info->program : "", 0);
+  reserve(&s, 1);
+  hp_text_char(&s.text, '\n');
+  if (info->build_ids) {
+    char *ids = hp_arena_map(scratch, BUILD_ID_BUFFER_SIZE);
+    if (ids != NULL) {
+      hp_text t;
+      hp_text_init(&t, ids, BUILD_ID_BUFFER_SIZE);
+      dl_iterate_phdr(collect_build_id, &t);
+      flush(&s);
+      if (s.error == 0 && t.len > 0) s.error = hp_write_all(s.fd, t.data, t.len);
+      hp_arena_unmap(scratch, ids, BUILD_ID_BUFFER_SIZE);
+    }
+  }
   reserve(&s, 32);
-  hp_text_str(&s.text, "\n\nMAPPED_LIBRARIES:\n");
+  hp_text_str(&s.text, "\nMAPPED_LIBRARIES:\n");
   if (info->maps_path != NULL) copy_file(&s, info->maps_path);
   flush(&s);
 

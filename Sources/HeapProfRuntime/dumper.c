@@ -94,6 +94,7 @@ int hp_runtime_dump(const char *path, const char *reason, char *path_out, size_t
   info.program = hp_rt.program;
   info.session = hp_rt.config.session;
   info.maps_path = "/proc/self/maps";
+  info.build_ids = 1;
   hp_site_table *sites = hp_recorder_sites(hp_rt.recorder);
   char final_path[HP_PATH_MAX + 64];
   int rc;

@@ -19,6 +19,9 @@ public enum AllocatorFrames {
     "tcmalloc::.*", "tc_(malloc|free|calloc|cfree|realloc|memalign|posix_memalign|valloc|pvalloc)",
     "tc_(new|delete|newarray|deletearray)(_nothrow)?",
     "je_.*", "malloc_zone_(malloc|calloc|valloc|realloc|memalign|free)",
+    // Frames inside an allocator library that has no symbol for them (its internals in
+    // a stripped libjemalloc/libtcmalloc), named MODULE+0xOFFSET by the symbolizer.
+    "lib(jemalloc|tcmalloc|tcmalloc_minimal|tcmalloc_debug|tcmalloc_and_profiler|mimalloc)\\.so[.0-9]*\\+0x[0-9a-f]+",
   ]
 
   /// C++ operator new/delete and allocator plumbing (not the containers that call it).

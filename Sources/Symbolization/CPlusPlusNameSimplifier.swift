@@ -28,7 +28,7 @@ enum CPlusPlusNameSimplifier {
     // The parameter list: the group closing at the very end.
     let scanner = BracketScanner(s)
     if scanner.bytes.last == UInt8(ascii: ")"), let open = scanner.matchingOpen(from: scanner.bytes.count - 1),
-      open > 0
+      open > 0, !scanner.text(0..<open).hasSuffix("operator")  // `operator()` itself, no parameters
     {
       s = scanner.text(0..<open)
     }
@@ -47,18 +47,16 @@ enum CPlusPlusNameSimplifier {
       if b[i] == op[0], i + op.count <= b.count, b[i..<(i + op.count)].elementsEqual(op),
         i == 0 || !isIdentifierByte(b[i - 1])
       {
-        // Copy `operator` and the symbol that follows it verbatim.
+        // Copy `operator` and the symbol that follows it verbatim: the longest C++
+        // operator token, so that `operator+<char, …>` keeps `+` and drops `<char, …>`,
+        // while `operator<<` and `operator< <char>` keep their `<`.
         out.append(contentsOf: op)
         i += op.count
-        if i < b.count, b[i] == UInt8(ascii: "(") || b[i] == UInt8(ascii: "[") {
-          // operator() / operator[]
-          out.append(contentsOf: b[i..<min(b.count, i + 2)])
-          i += 2
-        } else {
-          while i < b.count, "<>=!+-*/%&|^~,".utf8.contains(b[i]) {
-            out.append(b[i])
-            i += 1
-          }
+        if let token = Self.operatorTokens.first(where: { t in
+          i + t.count <= b.count && b[i..<(i + t.count)].elementsEqual(t)
+        }) {
+          out.append(contentsOf: token)
+          i += token.count
         }
         continue
       }
@@ -105,12 +103,19 @@ enum CPlusPlusNameSimplifier {
     }
     if !current.isEmpty { tokens.append(current) }
     guard tokens.count > 1 else { return tokens.first ?? s }
-    if let j = tokens.firstIndex(where: { $0 == "operator" || $0.hasSuffix("::operator") || $0.hasPrefix("operator") })
+    if let j = tokens.firstIndex(where: { $0 == "operator" || $0.hasSuffix("::operator") || $0.hasPrefix("operator")
+      || $0.contains("::operator") })
     {
       return tokens[j...].joined(separator: " ")
     }
     return tokens.last ?? s
   }
+
+  /// C++ operator symbols, longest first (so that the first match is the longest).
+  private static let operatorTokens: [[UInt8]] = [
+    "<=>", "<<=", ">>=", "->*", "()", "[]", "<<", ">>", "<=", ">=", "==", "!=", "&&", "||", "++", "--", "+=", "-=",
+    "*=", "/=", "%=", "&=", "|=", "^=", "->", "+", "-", "*", "/", "%", "^", "&", "|", "~", "!", "=", "<", ">", ",",
+  ].map { Array($0.utf8) }
 
   private static func isIdentifierByte(_ c: UInt8) -> Bool {
     (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))

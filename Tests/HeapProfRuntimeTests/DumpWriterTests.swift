@@ -46,7 +46,7 @@ final class DumpWriterTests: XCTestCase {
       "unit test".withCString { reason in
         "/usr/bin/example".withCString { program in
           var i = hp_dump_info(pid: 4242, seq: 7, time_ns: 1_700_000_000_000_000_000, reason: reason,
-                               sample_rate: 0, max_depth: 64, program: program, session: nil, maps_path: mapsPath)
+                               sample_rate: 0, max_depth: 64, program: program, session: nil, maps_path: mapsPath, build_ids: 0)
           body(&i)
           return ""
         }

@@ -59,7 +59,7 @@ final class LegacyHeapParserTests: XCTestCase {
 
   func testHeapprofMetadataLine() throws {
     let p = try parseText(
-      "heap profile: 0: 0 [0: 0] @ heapprofile\n# heapprof: version=1 pid=-1 seq=12 time_ns=42 reason=usr2 program=/a b/c  --x\n")
+      "heap profile: 0: 0 [0: 0] @ heapprofile\n# heapprof: version=1 pid=-1 seq=12 time_ns=42 reason=usr2 program=/a b/c  --x\n\nMAPPED_LIBRARIES:\n")
     XCTAssertEqual(p.timeNanos, 42)
     XCTAssertEqual(p.attributes, ["version": "1", "pid": "-1", "seq": "12", "reason": "usr2", "program": "/a b/c  --x"])
     XCTAssertEqual(
@@ -68,6 +68,46 @@ final class LegacyHeapParserTests: XCTestCase {
     XCTAssertEqual(
       profileError({ try parseText("heap profile: 0: 0 [0: 0] @ heapprofile\n# heapprof: time_ns=soon\n") })?.description,
       "test.heap:2: heapprof metadata time_ns=soon is not a 64-bit integer")
+  }
+
+  func testTruncatedDumpsSaySo() throws {
+    let whole = """
+      heap profile: 2: 200 [3: 300] @ heapprofile
+      1: 100 [2: 200] @ 0x401001 0x401101
+      1: 100 [1: 100] @ 0x401001 0x401201
+      # heapprof: version=1 pid=7 seq=1 time_ns=42 reason=exit program=/usr/bin/prog
+      # heapprof-build-id: 0x0000000000400000 00aabbccdd
+
+      MAPPED_LIBRARIES:
+      00400000-00401000 r--p 00000000 08:01 7 /usr/bin/prog
+      00401000-00402000 r-xp 00001000 08:01 7 /usr/bin/prog
+
+      """
+    let p = try parseText(whole)
+    XCTAssertEqual(p.mappings.first?.file, "/usr/bin/prog")
+    XCTAssertEqual(p.mappings.first?.buildID, "00aabbccdd", "the build id line names the file mapped at its start")
+    func cut(_ n: Int) -> String? { profileError({ try parseText(String(whole.prefix(n))) })?.description }
+    XCTAssertEqual(
+      cut(whole.count - 12),
+      "test.heap:9: the file is truncated: it ends in the middle of a MAPPED_LIBRARIES line; use a complete copy of the dump")
+    XCTAssertEqual(
+      cut(whole.range(of: "MAPPED")!.lowerBound.utf16Offset(in: whole)),
+      "test.heap:6: the file is truncated: it ends before the MAPPED_LIBRARIES section that heapprof and gperftools dumps "
+        + "end with, so its addresses cannot be placed in the program; use a complete copy of the dump")
+    // Cut inside an address: the line still reads as a sample line, but the file ends without a newline.
+    XCTAssertEqual(
+      cut(whole.range(of: "0x401201")!.lowerBound.utf16Offset(in: whole) + 4),
+      "test.heap:3: the file is truncated: it ends before the MAPPED_LIBRARIES section that heapprof and gperftools dumps "
+        + "end with, so its addresses cannot be placed in the program; use a complete copy of the dump")
+    // Cut inside the metadata line.
+    XCTAssertEqual(
+      cut(whole.range(of: "time_ns=42")!.lowerBound.utf16Offset(in: whole) + 4),
+      "test.heap:4: the file is truncated: it ends in the middle of this line (heapprof metadata item \"time\" is not KEY=VALUE)")
+    // gperftools (no heapprof line): lines that fall short of the header's totals.
+    XCTAssertEqual(
+      cut(whole.range(of: "1: 100 [1: 100]")!.lowerBound.utf16Offset(in: whole)),
+      "test.heap:2: the file is truncated: it ends before the MAPPED_LIBRARIES section that heapprof and gperftools dumps "
+        + "end with, so its addresses cannot be placed in the program; use a complete copy of the dump")
   }
 
   func testMapsSectionLikePprof() throws {

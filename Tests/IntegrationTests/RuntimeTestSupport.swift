@@ -34,6 +34,8 @@ struct HeapDump {
   var meta: [String: String] = [:]
   /// The lines after `MAPPED_LIBRARIES:`.
   var maps: [String] = []
+  /// The `# heapprof-build-id: 0xSTART HEX` lines: (start, build id).
+  var buildIDs: [(start: UInt64, id: String)] = []
 
   /// Reads the dump at `path`; fails on anything that is not the documented layout.
   init(path: String) throws {
@@ -71,6 +73,14 @@ struct HeapDump {
     for word in rows[index].dropFirst("# heapprof: ".count).split(separator: " ") {
       let kv = word.split(separator: "=", maxSplits: 1)
       meta[String(kv[0])] = kv.count > 1 ? String(kv[1]) : ""
+    }
+    while index + 1 < rows.count, rows[index + 1].hasPrefix("# heapprof-build-id: ") {
+      let words = rows[index + 1].split(separator: " ")
+      guard words.count == 4, words[2].hasPrefix("0x"), words[2].count == 18, let start = UInt64(words[2].dropFirst(2), radix: 16),
+        !words[3].isEmpty, words[3].allSatisfy(\.isHexDigit)
+      else { throw RuntimeHarnessError(description: "\(path): bad build-id line '\(rows[index + 1])'") }
+      buildIDs.append((start, String(words[3])))
+      index += 1
     }
     guard index + 2 < rows.count, rows[index + 1].isEmpty, rows[index + 2] == "MAPPED_LIBRARIES:" else {
       throw RuntimeHarnessError(description: "\(path): no blank line and MAPPED_LIBRARIES: after the metadata")

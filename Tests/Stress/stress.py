@@ -5,7 +5,7 @@ Every scenario runs a program of Tests/Stress/programs twice: once plainly and o
 the runtime. It checks that
   - exit status, stdout and stderr are the same in both runs (faults: exactly one stderr
     line from the runtime, and nothing else changes);
-  - every dump is complete: header, site lines, '# heapprof:' line, blank line,
+  - every dump is complete: header, site lines, '# heapprof:' line, build-id lines, blank line,
     MAPPED_LIBRARIES: and the maps, ending with a newline; header totals = sum of lines;
   - the final dump of every process holds exactly what the program says it did (the
     'expect' lines it appends to $STRESS_EXPECT, see programs/stress.h);
@@ -97,6 +97,13 @@ class Dump:
         if i >= len(rows) or not rows[i].startswith("# heapprof: "):
             raise Failure("%s: no '# heapprof:' line after the sites" % path)
         self.meta = dict(w.split("=", 1) for w in rows[i][len("# heapprof: "):].split() if "=" in w)
+        self.build_ids = []
+        while i + 1 < len(rows) and rows[i + 1].startswith("# heapprof-build-id: "):
+            words = rows[i + 1].split()
+            if len(words) != 4 or not re.fullmatch(r"0x[0-9a-f]{16}", words[2]) or not re.fullmatch(r"[0-9a-f]+", words[3]):
+                raise Failure("%s: bad build-id line %r" % (path, rows[i + 1]))
+            self.build_ids.append((words[2], words[3]))
+            i += 1
         if i + 2 >= len(rows) or rows[i + 1] != "" or rows[i + 2] != "MAPPED_LIBRARIES:":
             raise Failure("%s: no blank line + MAPPED_LIBRARIES: after the metadata" % path)
         self.maps = rows[i + 3:]

@@ -1,5 +1,5 @@
 import HeapProfile
-import Symbolization
+@testable import Symbolization
 import XCTest
 
 /// Display names of real symbols: Swift ones from `nm` of the toolchain's
@@ -139,12 +139,22 @@ final class DemanglerTests: XCTestCase {
       ("_ZSt9use_facetINSt7__cxx117collateIcEEERKT_RKSt6locale", "std::use_facet"),
       // Operator template.
       ("_ZStlsISt11char_traitsIcEERSt13basic_ostreamIcT_ES5_PKc", "std::operator<<"),
+      // An operator whose template arguments follow it directly (was `>`).
+      ("_ZStplIcSt11char_traitsIcESaIcEENSt7__cxx1112basic_stringIT_T0_T1_EERKS8_PKS5_", "std::operator+"),
       ("_ZNSt6locale5facetD0Ev", "std::locale::facet::~facet"),
       // As `nm -D` prints it, with the symbol version.
       ("_ZNSt6locale5facetD0Ev@@GLIBCXX_3.4", "std::locale::facet::~facet"),
     ]
     for (symbol, expected) in table {
       XCTAssertEqual(Demangler.displayName(symbol), expected, "for \(symbol)")
+    }
+    // Names as DWARF gives them for inlined frames (no parameter list).
+    for (name, expected) in [
+      ("std::operator+<char, std::char_traits<char>, std::allocator<char> >", "std::operator+"),
+      ("std::operator< <char>", "std::operator<"), ("std::operator<< <std::char_traits<char> >", "std::operator<<"),
+      ("operator()", "operator()"), ("std::vector<int>::operator[]", "std::vector::operator[]"),
+    ] {
+      XCTAssertEqual(CPlusPlusNameSimplifier.simplify(name), expected, "for \(name)")
     }
     XCTAssertEqual(
       Demangler.demangle("_ZSt9use_facetINSt7__cxx117collateIcEEERKT_RKSt6locale"),

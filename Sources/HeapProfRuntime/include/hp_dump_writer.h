@@ -5,6 +5,8 @@
  *   heap profile: <inuse n>: <inuse bytes> [<alloc n>: <alloc bytes>] @ heapprofile
  *   <inuse n>: <inuse bytes> [<alloc n>: <alloc bytes>] @ 0x<pc> 0x<pc> ...
  *   # heapprof: version=1 pid=P seq=N time_ns=T reason=R sample_rate=S max_depth=D [session=W] program=X
+ *   [# heapprof-build-id: 0x<start> <hex>]...   (info->build_ids: one per loaded object
+ *                                                with a GNU build id, where it starts)
  *   <blank>
  *   MAPPED_LIBRARIES:
  *   <verbatim /proc/self/maps>
@@ -43,6 +45,7 @@ typedef struct hp_dump_info {
   const char *program;   /* path of the executable */
   const char *session;   /* HEAPPROF_SESSION; NULL or "" = no session word */
   const char *maps_path; /* copied after MAPPED_LIBRARIES: (normally /proc/self/maps); NULL = none */
+  int build_ids;         /* 1: write the build ids of this process's loaded objects */
 } hp_dump_info;
 
 /* Totals of a written dump (the header line). */

@@ -105,51 +105,83 @@ enum LegacyHeapParser {
     var symbols = GoSymbols()
     var maps = LegacyMappings()
     var inMaps = false
+    var heapprofDump = false
+    var inuseSums: [Int64] = [0, 0]  // of the sample lines, unscaled
+    let headerInuse: [Int64] = groups(header, first).map { g -> [Int64] in [Int64(g[1]) ?? 0, Int64(g[2]) ?? 0] } ?? [0, 0]
+    // A file cut short (a dump copied while being written elsewhere, a full disk) must not
+    // pass for a profile whose frames cannot be placed: heapprof and gperftools always end
+    // their dumps with the memory map and a newline.
+    let endsWithNewline = bytes.last == 0x0a
+    let truncated = "the file is truncated"
     while let raw = try lines.next() {
-      if inMaps {
-        maps.add(line: raw)
-        continue
-      }
-      let line = LegacyHeapParser.trimmed(raw)
-      if line.isEmpty { continue }
-      if line.hasPrefix("#") {
-        if line.hasPrefix("# heapprof:") {
-          try readMetadata(line, into: &p, source: source, line: lines.number)
-        } else if raw.hasPrefix("#\t0x") {
-          symbols.add(raw)
+      do {
+        if inMaps {
+          maps.add(line: raw)
+          continue
         }
-        continue
-      }
-      // Sample lines hold neither 'M' nor '-' (but for negative numbers): skip the search.
-      if LegacyHeapParser.hasByte(line, 0x4d, or: 0x2d)
-        && (line.contains("MAPPED_LIBRARIES:") || line.contains("--- Memory map: ---"))
-      {
-        inMaps = true
-        continue
-      }
-      let n = lines.number
-      let fields = try sampleFields(line, source: source, line: n)
-      var values = [Int64]()
-      values.reserveCapacity(4)
-      var blocksize: Int64 = 0
-      func add(_ count: Int64, _ size: Int64, _ label: String) throws {
-        if count == 0 && size != 0 {
-          throw ProfileError.line(source, n, "\(label) count was 0 but \(label) bytes was \(size)")
+        let line = LegacyHeapParser.trimmed(raw)
+        if line.isEmpty { continue }
+        if line.hasPrefix("#") {
+          if line.hasPrefix("# heapprof:") {
+            try readMetadata(line, into: &p, source: source, line: lines.number)
+            heapprofDump = true
+          } else if line.hasPrefix("# heapprof-build-id: ") {
+            maps.addBuildID(line: line)
+          } else if raw.hasPrefix("#\t0x") {
+            symbols.add(raw)
+          }
+          continue
         }
-        var (c, s) = (count, size)
-        if count != 0 {
-          blocksize = size / count
-          if sampled { (c, s) = try scale(count, size, p.period, source: source, line: n) }
+        // Sample lines hold neither 'M' nor '-' (but for negative numbers): skip the search.
+        if LegacyHeapParser.hasByte(line, 0x4d, or: 0x2d)
+          && (line.contains("MAPPED_LIBRARIES:") || line.contains("--- Memory map: ---"))
+        {
+          inMaps = true
+          continue
         }
-        values.append(c)
-        values.append(s)
+        let n = lines.number
+        let fields = try sampleFields(line, source: source, line: n)
+        var values = [Int64]()
+        values.reserveCapacity(4)
+        var blocksize: Int64 = 0
+        func add(_ count: Int64, _ size: Int64, _ label: String) throws {
+          if count == 0 && size != 0 {
+            throw ProfileError.line(source, n, "\(label) count was 0 but \(label) bytes was \(size)")
+          }
+          var (c, s) = (count, size)
+          if count != 0 {
+            blocksize = size / count
+            if sampled { (c, s) = try scale(count, size, p.period, source: source, line: n) }
+          }
+          values.append(c)
+          values.append(s)
+        }
+        inuseSums[0] &+= fields.inuseCount
+        inuseSums[1] &+= fields.inuseBytes
+        if hasAlloc { try add(fields.allocCount, fields.allocBytes, "allocation") }
+        try add(fields.inuseCount, fields.inuseBytes, "inuse")
+        var ids = [UInt64]()
+        ids.reserveCapacity(fields.addresses.count)
+        for a in fields.addresses { ids.append(locations.id(for: a &- 1)) }
+        p.samples.append(Sample(locationIDs: ids, values: values, numLabels: ["bytes": [blocksize]]))
+      } catch let error as ProfileError where lines.isAtEnd && !endsWithNewline {
+      throw ProfileError.line(source, lines.number, "\(truncated): it ends in the middle of this line (\(error.message))")
       }
-      if hasAlloc { try add(fields.allocCount, fields.allocBytes, "allocation") }
-      try add(fields.inuseCount, fields.inuseBytes, "inuse")
-      var ids = [UInt64]()
-      ids.reserveCapacity(fields.addresses.count)
-      for a in fields.addresses { ids.append(locations.id(for: a &- 1)) }
-      p.samples.append(Sample(locationIDs: ids, values: values, numLabels: ["bytes": [blocksize]]))
+    }
+    // gperftools' header holds the totals of its lines: fewer in the lines means lines are missing.
+    // A file cut at the end of its sample lines ends without a newline.
+    let linesFallShort = h5Kind(first) == "heapprofile" && !p.samples.isEmpty
+      && (inuseSums != headerInuse || !endsWithNewline)
+    if !inMaps && (heapprofDump || linesFallShort) {
+      throw ProfileError(
+        file: source, position: "\(lines.number)",
+        message: "\(truncated): it ends before the MAPPED_LIBRARIES section that heapprof and gperftools dumps end with, "
+          + "so its addresses cannot be placed in the program; use a complete copy of the dump")
+    }
+    if inMaps && !endsWithNewline && heapprofDump {
+      throw ProfileError(
+        file: source, position: "\(lines.number)",
+        message: "\(truncated): it ends in the middle of a MAPPED_LIBRARIES line; use a complete copy of the dump")
     }
     p.locations = locations.locations
     symbols.apply(to: &p)
@@ -159,6 +191,9 @@ enum LegacyHeapParser {
     p.keepFrames = HeapAllocatorFrames.keepFrames
     return p
   }
+
+  /// The KIND of a `heap profile:` header line (`heapprofile`, `heap_v2`, `heap`), or "".
+  static func h5Kind(_ first: String) -> String { groups(header, first)?[5] ?? "" }
 
   // MARK: - Sample lines
 

@@ -25,16 +25,42 @@ struct LegacyMappings {
     try? NSRegularExpression(pattern: pattern)
   }
 
-  /// Executable mappings in file order.
-  private(set) var mappings: [Mapping] = []
+  /// Executable mappings in file order, with the build ids that `# heapprof-build-id:`
+  /// lines gave their files.
+  var mappings: [Mapping] {
+    guard !buildIDs.isEmpty else { return executable }
+    var idOfFile: [String: String] = [:]
+    for (start, id) in buildIDs { if let file = fileAtStart[start] { idOfFile[file] = id } }
+    return executable.map { m in
+      var m = m
+      if m.buildID.isEmpty, let id = idOfFile[m.file] { m.buildID = id }
+      return m
+    }
+  }
+  private var executable: [Mapping] = []
   private var substitutions: [(String, String)] = []
+  /// The file of every /proc/PID/maps line (executable or not) by its start address.
+  private var fileAtStart: [UInt64: String] = [:]
+  /// `# heapprof-build-id: 0xSTART HEX` lines: build id by the start of the object.
+  private var buildIDs: [(UInt64, String)] = []
+
+  /// Adds a `# heapprof-build-id: 0xSTART HEX` line (written by heapprof's runtime before
+  /// the map section: the build id of the object whose first mapping starts at START).
+  mutating func addBuildID(line: String) {
+    let words = line.dropFirst("# heapprof-build-id: ".count).split(separator: " ")
+    guard words.count == 2, words[0].hasPrefix("0x"), let start = UInt64(words[0].dropFirst(2), radix: 16),
+      words[1].allSatisfy(\.isHexDigit)
+    else { return }
+    buildIDs.append((start, words[1].lowercased()))
+  }
 
   /// Adds one line of the map section.
   mutating func add(line raw: String) {
     var line = LegacyMappings.removeLoggingInfo(raw)
     if !substitutions.isEmpty { line = LegacyMappings.replace(line, substitutions) }
+    if !buildIDs.isEmpty, let (start, file) = LegacyMappings.startAndFile(line) { fileAtStart[start] = file }
     switch LegacyMappings.parseEntry(line) {
-    case .mapping(let m): mappings.append(m)
+    case .mapping(let m): executable.append(m)
     case .skipped: break
     case .unrecognized:
       if let eq = line.firstIndex(of: "=") {
@@ -43,6 +69,18 @@ struct LegacyMappings {
         substitutions.append(("$" + name, value))
       }
     }
+  }
+
+  /// The start address and file of a /proc/PID/maps line whose offset is 0, whatever its
+  /// permissions.
+  static func startAndFile(_ line: String) -> (UInt64, String)? {
+    let ns = line as NSString
+    guard let m = procMaps?.firstMatch(in: line, range: NSRange(location: 0, length: ns.length)),
+      m.range(at: 5).location != NSNotFound, m.range(at: 4).location != NSNotFound,
+      UInt64(ns.substring(with: m.range(at: 4)), radix: 16) == 0,
+      let start = UInt64(ns.substring(with: m.range(at: 1)), radix: 16)
+    else { return nil }
+    return (start, ns.substring(with: m.range(at: 5)))
   }
 
   enum Entry {

@@ -59,6 +59,9 @@ public enum ProfileReader {
     if hasPrefix(bytes, "heap_v2/") {
       return try JemallocHeapParser.parse(bytes, source: source)
     }
+    if let kind = knownOtherFile(bytes) {
+      throw ProfileError(file: source, message: "this is \(kind)")
+    }
     do {
       return try PprofDecoder.decode(bytes, source: source)
     } catch let error as ProfileError {
@@ -70,6 +73,26 @@ public enum ProfileReader {
       }
       throw error
     }
+  }
+
+  /// What a file is when its first bytes name a well-known format that is not a profile
+  /// (what users pass by mistake: the program instead of its dump, the rendered graph).
+  static func knownOtherFile(_ bytes: [UInt8]) -> String? {
+    let magic: [(bytes: [UInt8], kind: String)] = [
+      ([0x7f, 0x45, 0x4c, 0x46], "an ELF file (an executable or library), not a profile; to name the program a profile came from, use --binary PATH"),
+      ([0x89, 0x50, 0x4e, 0x47], "a PNG image, not a profile"),
+      ([0xff, 0xd8, 0xff], "a JPEG image, not a profile"),
+      (Array("%PDF".utf8), "a PDF document, not a profile"),
+      (Array("<svg".utf8), "an SVG image, not a profile (heapprof svg draws those from a profile)"),
+      (Array("<?xml".utf8), "an XML document (an SVG image?), not a profile"),
+      (Array("digraph".utf8), "a Graphviz DOT graph, not a profile (heapprof dot writes those from a profile)"),
+      ([0x50, 0x4b, 0x03, 0x04], "a zip archive, not a profile; unpack it first"),
+      (Array("#!".utf8), "a script, not a profile; to profile it: heapprof record -- SCRIPT"),
+    ]
+    for m in magic where bytes.count >= m.bytes.count && bytes[0..<m.bytes.count].elementsEqual(m.bytes) {
+      return m.kind
+    }
+    return nil
   }
 
   static func hasPrefix(_ bytes: [UInt8], _ prefix: String) -> Bool {

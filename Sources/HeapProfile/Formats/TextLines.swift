@@ -13,6 +13,9 @@ struct TextLines {
     self.source = source
   }
 
+  /// Whether the line most recently returned was the last one.
+  var isAtEnd: Bool { offset >= bytes.count }
+
   /// The next line, or nil at the end.
   mutating func next() throws -> String? {
     guard offset < bytes.count else { return nil }

@@ -25,7 +25,10 @@ public enum MapKind: String, Sendable, CaseIterable, Codable {
     switch self {
     case .swiftDictionary, .swiftSet: return "reuse one with `removeAll(keepingCapacity: true)`"
     case .foundationDictionary: return "reuse one with `removeAllObjects()`"
-    case .cxxUnorderedMap, .cxxUnorderedSet, .cxxMap, .cxxSet: return "reuse one with `clear()` (keeps the buckets)"
+    case .cxxUnorderedMap, .cxxUnorderedSet: return "reuse one with `clear()` (keeps the bucket array)"
+    case .cxxMap, .cxxSet:
+      return "hoist it out of the loop and `clear()` it (a tree has no table to keep: each insert still allocates a node; "
+        + "a sorted std::vector or a pool allocator avoids those)"
     case .goMap: return "reuse one with `clear` / delete in a loop, or hoist it out of the loop"
     }
   }

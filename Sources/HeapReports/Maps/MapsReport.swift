@@ -34,7 +34,9 @@ public enum MapsReport {
     // Start-up code (argument parsing, runtime caches) builds many tiny maps that hold
     // nothing at the end; they are counted, not listed, unless asked for.
     let totalInuse = max(1, totalTable + totalEntries)
-    let shown = limit == 0 ? owners : Array(owners.filter { !$0.findings.isEmpty || $0.inuseBytes * 100 >= totalInuse }.prefix(limit))
+    let shownIndices = limit == 0 ? Array(owners.indices)
+      : Array(owners.indices.filter { !owners[$0].findings.isEmpty || owners[$0].inuseBytes * 100 >= totalInuse }.prefix(limit))
+    let shown = shownIndices.map { owners[$0] }
     for (n, owner) in shown.enumerated() {
       out += "\n\(n + 1). \(owner.typeDescription) owned by \(owner.owner)\n"
       let tables = owner.storageInuseObjects
@@ -55,8 +57,17 @@ public enum MapsReport {
       for f in owner.findings { out += "  finding:  \(f.kind.rawValue) — \(f.message)\n" }
     }
     if owners.count > shown.count {
-      let rest = owners.count - shown.count
-      out += "\n(\(rest) more owner\(rest == 1 ? "" : "s") with little or nothing in use not shown; --limit 0 lists every owner)\n"
+      let hidden = owners.indices.filter { !shownIndices.contains($0) }.map { owners[$0] }
+      let rest = hidden.count
+      let restBytes = hidden.reduce(0) { $0 + $1.inuseBytes }
+      let what: String
+      if restBytes * 100 < totalInuse {
+        what = "holding \(formatBytes(restBytes)) in all, under 1% of the map memory"
+      } else {
+        let largest = hidden.map(\.inuseBytes).max() ?? 0
+        what = "holding \(formatBytes(restBytes)) in all, the largest \(formatBytes(largest))"
+      }
+      out += "\n(\(rest) more owner\(rest == 1 ? "" : "s") not shown, \(what); --limit 0 lists every owner)\n"
     }
     return out
   }

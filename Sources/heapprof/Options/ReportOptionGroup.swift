@@ -51,6 +51,13 @@ struct ReportOptionGroup: ParsableArguments {
     let alias = ["inuse_space": "space", "inuse_objects": "objects"]
     if let a = alias[text], let i = profile.sampleTypeIndex(named: a) { return i }
     let names = profile.sampleTypes.map(\.type).joined(separator: ", ")
+    if text.hasPrefix("alloc_"), profile.sampleTypeIndex(named: "space") != nil {
+      // pprof's rule for legacy profiles whose alloc columns equal the in-use columns.
+      throw CLIError(
+        "\(file): no \(text): in this profile every allocation is still in use (its alloc columns equal its in-use "
+          + "columns: nothing was freed, or the writer kept no allocation totals), so, as in pprof, its values are "
+          + "named objects and space and stand for both; use --sample-index \(text == "alloc_space" ? "space" : "objects")")
+    }
     throw CLIError("\(file): no sample type '\(text)'; this profile has: \(names)")
   }
 
