@@ -57,6 +57,8 @@ public final class LocalSymbolizer: Symbolizer {
 
     struct Found { var functions = false, files = false, lines = false, inlines = false }
     var found: [UInt64: Found] = [:]
+    // Files that were read but named none of the addresses in them (stripped binaries).
+    var unnamed: [String: (module: String, count: Int)] = [:]
 
     for i in p.locations.indices {
       let location = p.locations[i]
@@ -73,8 +75,10 @@ public final class LocalSymbolizer: Symbolizer {
       if mapping.buildID.isEmpty, let id = buildIDs[mapping.file] { mapping.buildID = id }
       let fileOffset = location.address &- mapping.start &+ mapping.offset
       var frames: [ResolvedFrame] = []
+      var readFrom: String?
       switch locator.locate(mapping, isMain: mapping.file == mainFile, profileTimeNanos: p.timeNanos) {
       case .found(let resolver, let warning):
+        readFrom = resolver.path
         if let warning, warned.insert(warning).inserted { warnings.append(warning) }
         if let vaddr = resolver.virtualAddress(fileOffset: fileOffset) {
           frames = resolver.frames(at: vaddr)
@@ -86,6 +90,7 @@ public final class LocalSymbolizer: Symbolizer {
         break
       }
       if frames.isEmpty {
+        if let readFrom { unnamed[readFrom, default: (ObjectLocator.moduleName(mapping.file), 0)].count += 1 }
         let name = ObjectLocator.moduleName(mapping.file) + "+0x" + hex(fileOffset)
         p.locations[i].lines = [Line(functionID: functions.id(name: name, systemName: "", file: "", startLine: 0))]
         continue
@@ -100,6 +105,18 @@ public final class LocalSymbolizer: Symbolizer {
         if f.line > 0 { found[mapping.id, default: Found()].lines = true }
       }
       p.locations[i].lines = lines
+    }
+    for (path, entry) in unnamed.sorted(by: { $0.key < $1.key }) {
+      warnings.append(
+        "\(path) has no symbols for \(entry.count) address\(entry.count == 1 ? "" : "es") (it is stripped), shown as "
+          + "\(entry.module)+0xOFFSET: install its debug symbols (Debian: the -dbgsym package of the package that ships it, "
+          + "from the debian-debug archive; `dpkg -S \(path)` names that package) or pass --search-path DIR holding an "
+          + "unstripped copy; heapprof does not ask debuginfod servers")
+    }
+    if noMemoryMap, options.binaryPath == nil, p.locations.contains(where: { $0.lines.isEmpty }) {
+      warnings.append(
+        "the profile has no memory map (Go's legacy text heap profile), so its addresses cannot be symbolized "
+          + "without the program: pass --binary PATH naming the Go program that wrote it")
     }
     for (id, f) in found where f.functions {
       guard let mi = mappingIndex[id] else { continue }

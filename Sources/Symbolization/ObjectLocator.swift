@@ -95,7 +95,7 @@ final class ObjectLocator {
           modified > profileTimeNanos
         {
           warning =
-            "\(path) was modified after the profile was taken: binary changed since the profile was taken, "
+            "\(path) was modified after the profile was taken (and the profile recorded no build id to check it), "
             + "so names and lines of \(module) may be wrong; \(hint) with the original"
         }
         return .found(r, warning: warning)
@@ -104,8 +104,8 @@ final class ObjectLocator {
     if let mismatch {
       return .unusable(
         warning:
-          "\(mismatch.path) has build id \(mismatch.id) but the profile recorded \(wantedID): "
-          + "binary changed since the profile was taken; \(shownAs); \(hint) with the original")
+          "\(mismatch.path) is not the binary that ran (its build id is \(mismatch.id), the profile recorded "
+          + "\(wantedID)): it was rebuilt or replaced; \(shownAs); \(hint) with the original")
     }
     if let unreadable {
       return .unusable(warning: "cannot read \(unreadable); \(shownAs)")

@@ -15,11 +15,27 @@ struct ProfileLoader {
     // Merging even one profile folds duplicate stacks and zero samples, as pprof does.
     var profile = try Profile.merge(profiles)
     if let base {
-      profile = try profile.subtracting(base: try read(base))
+      let baseProfile = try read(base)
+      if let mine = Self.programName(profile), let theirs = Self.programName(baseProfile), mine != theirs {
+        printError(
+          "heapprof: warning: --base \(base) is a profile of \(theirs), but \(paths[0]) is of \(mine): "
+            + "the difference mixes two programs")
+      }
+      profile = try profile.subtracting(base: baseProfile)
     }
     // A binary copied next to the profile is found there when its recorded path is gone.
     let dirs = paths.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path }
     return symbolize(profile, fallbackPaths: Array(NSOrderedSet(array: dirs)) as? [String] ?? dirs)
+  }
+
+  /// The program a profile is of: heapprof's `program=` metadata, else its main mapping's
+  /// file (by base name, so that a program copied elsewhere is still the same program).
+  static func programName(_ profile: Profile) -> String? {
+    if let program = profile.attributes["program"], !program.isEmpty {
+      return URL(fileURLWithPath: program).lastPathComponent
+    }
+    guard let file = profile.mappings.first?.file, !file.isEmpty, !file.hasPrefix("[") else { return nil }
+    return URL(fileURLWithPath: file).lastPathComponent
   }
 
   /// Reads one file; a directory or a missing file gets a clear error.

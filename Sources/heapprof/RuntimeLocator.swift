@@ -1,7 +1,8 @@
 import Foundation
 
 /// Finds `libheapprof.so`, the preloaded runtime: `HEAPPROF_RUNTIME` when set, else the
-/// file next to the `heapprof` executable (where tools/build-runtime.sh puts it).
+/// file next to the `heapprof` executable (where tools/build-runtime.sh puts it), else
+/// `../lib/heapprof/libheapprof.so` from it (where tools/install puts it).
 enum RuntimeLocator {
   static let libraryName = "libheapprof.so"
 
@@ -14,6 +15,11 @@ enum RuntimeLocator {
     }
     let exe = URL(fileURLWithPath: System.executablePath()).resolvingSymlinksInPath()
     let candidate = exe.deletingLastPathComponent().appendingPathComponent(libraryName).path
+    let installed = exe.deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("lib/heapprof/\(libraryName)").path
+    if !FileManager.default.fileExists(atPath: candidate), FileManager.default.fileExists(atPath: installed) {
+      return installed
+    }
     guard FileManager.default.fileExists(atPath: candidate) else {
       throw CLIError(
         "cannot find the runtime \(candidate); build it with tools/build-runtime.sh "

@@ -62,7 +62,10 @@ struct NodeTable {
         if useName { info.name = fn.name }
         if useFile && !fn.filename.isEmpty { info.file = cleanPath(fn.filename) }
         if useLine { info.lineno = Int(line.line) }
-        if info.name.isEmpty {
+        // A nameless node is told apart by its object and function start (pprof's rule),
+        // except at `files` granularity, where one file is one node whatever function or
+        // object it was compiled into (as google-pprof --files lists it).
+        if info.name.isEmpty && !(granularity == .files && !info.file.isEmpty) {
           info.objfile = objfile
           info.startLine = Int(fn.startLine)
         }

@@ -34,20 +34,37 @@ struct DotCommand: HeapprofCommand {
 struct SvgCommand: HeapprofCommand {
   static let configuration = CommandConfiguration(
     commandName: "svg",
-    abstract: "The call graph rendered to SVG by Graphviz `dot`.",
-    discussion: "Needs Graphviz (Debian: apt-get install graphviz). Example: heapprof svg app.heap -o heap.svg")
+    abstract: "The call graph rendered to SVG (or PNG, PDF, JPEG, GIF) by Graphviz `dot`.",
+    discussion: """
+      Needs Graphviz (Debian: apt-get install graphviz). The format follows the extension of \
+      -o: .svg, .png, .pdf, .jpg/.jpeg or .gif. Example: heapprof svg app.heap -o heap.svg
+      """)
   @OptionGroup var report: ReportOptionGroup
   @OptionGroup var symbolization: SymbolizationOptionGroup
-  @Option(name: .short, help: ArgumentHelp("The SVG file to write.", valueName: "file")) var output: String
+  @Option(name: .short, help: ArgumentHelp("The file to write (.svg, .png, .pdf, .jpg or .gif).", valueName: "file"))
+  var output: String
   @Argument(help: "Profiles to read (merged).") var profiles: [String]
 
+  /// Graphviz output formats by file extension.
+  static let formats: [String: String] = ["svg": "svg", "png": "png", "pdf": "pdf", "jpg": "jpg", "jpeg": "jpg", "gif": "gif"]
+
+  func validate() throws {
+    let ext = URL(fileURLWithPath: output).pathExtension.lowercased()
+    guard Self.formats[ext] != nil else {
+      throw ValidationError(
+        "-o \(output): heapprof svg writes .svg, .png, .pdf, .jpg or .gif files, chosen by the extension "
+          + "(`heapprof dot` writes the graph as DOT text)")
+    }
+  }
+
   func execute() throws {
+    let format = Self.formats[URL(fileURLWithPath: output).pathExtension.lowercased()] ?? "svg"
     guard let dotTool = System.which("dot") else {
       throw CLIError("Graphviz `dot` is not installed (Debian: apt-get install graphviz); `heapprof dot` writes the graph without it")
     }
     let r = try PreparedReport(paths: profiles, report: report, symbolization: symbolization)
     let dot = DotReport.render(r.profile, options: r.options)
-    let svg = try System.run(dotTool, ["-Tsvg"], input: Data(dot.utf8))
+    let svg = try System.run(dotTool, ["-T\(format)"], input: Data(dot.utf8))
     guard svg.status == 0 else {
       throw CLIError("Graphviz dot failed (status \(svg.status)): \(svg.stderr.split(separator: "\n").first ?? "")")
     }

@@ -103,6 +103,11 @@ struct RecordCommand: HeapprofCommand {
     let settings = try RecordSettings(
       options: self, environment: env, defaultPrefix: "heapprof.\(programName)")
     if let warning = SignalName.takeoverWarning(settings.signal) { printError("heapprof: warning: \(warning)") }
+    if Self.isCPython(programName), env["PYTHONMALLOC"] != "malloc" {
+      printError(
+        "heapprof: note: CPython serves objects of 512 bytes or less from its own pymalloc arenas, which malloc never "
+          + "sees; to record them too, run with PYTHONMALLOC=malloc (heapprof record -- env PYTHONMALLOC=malloc \(argv[0]) ...)")
+    }
     let session = "rec\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
     env["LD_PRELOAD"] = env["LD_PRELOAD"].map { "\(runtime):\($0)" } ?? runtime
     for (name, value) in settings.variables { env[name] = value }
@@ -121,6 +126,12 @@ struct RecordCommand: HeapprofCommand {
     System.endLike(ending)
   }
 
+  /// Whether a program name is CPython's (`python`, `python3`, `python3.11`, `python3.12d`).
+  static func isCPython(_ name: String) -> Bool {
+    guard name.hasPrefix("python") else { return false }
+    return name.dropFirst("python".count).allSatisfy { $0.isNumber || $0 == "." || $0 == "d" || $0 == "m" }
+  }
+
   /// Lists the dumps of this run (the program's and its children's, not another
   /// recording's in the same directory), or says in one line why there is none.
   private func report(_ written: [DumpFiles.Entry], program: String, pid: Int32, ending: System.Ending, settings: RecordSettings) {
@@ -135,10 +146,14 @@ struct RecordCommand: HeapprofCommand {
       return
     }
     printError("heapprof: \(program) (pid \(pid)) \(how); \(written.count) dump\(written.count == 1 ? "" : "s"):")
-    // The program's own dumps first, then its children's.
+    // The program's own dumps first, then its children's (a shell script forks many).
     let own = written.filter { $0.pid == pid }
-    for entry in own + written.filter({ $0.pid != pid }) {
-      printError("  \(DumpFiles.display(entry.path))" + (entry.pid == pid ? "" : "  (child process \(entry.pid))"))
+    let children = written.filter { $0.pid != pid }
+    for entry in own { printError("  \(DumpFiles.display(entry.path))") }
+    for entry in children.prefix(5) { printError("  \(DumpFiles.display(entry.path))  (child process \(entry.pid))") }
+    if children.count > 5 {
+      let pids = Set(children.dropFirst(5).map(\.pid)).count
+      printError("  ... and \(children.count - 5) more of \(pids) other child process\(pids == 1 ? "" : "es") (ls \(DumpFiles.display(settings.prefix)).*.heap)")
     }
     if let last = own.last {
       printError("next: heapprof top \(DumpFiles.display(last.path))")
