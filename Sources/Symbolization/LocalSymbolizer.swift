@@ -106,12 +106,16 @@ public final class LocalSymbolizer: Symbolizer {
       }
       p.locations[i].lines = lines
     }
-    for (path, entry) in unnamed.sorted(by: { $0.key < $1.key }) {
+    // Stripped files, in one line; allocator libraries are left out (their frames are
+    // dropped from reports anyway).
+    let stripped = unnamed.filter { !Self.isAllocatorLibrary($0.value.module) }.sorted { $0.key < $1.key }
+    if !stripped.isEmpty {
+      let list = stripped.map { "\($0.key) (\($0.value.count) address\($0.value.count == 1 ? "" : "es"))" }
       warnings.append(
-        "\(path) has no symbols for \(entry.count) address\(entry.count == 1 ? "" : "es") (it is stripped), shown as "
-          + "\(entry.module)+0xOFFSET: install its debug symbols (Debian: the -dbgsym package of the package that ships it, "
-          + "from the debian-debug archive; `dpkg -S \(path)` names that package) or pass --search-path DIR holding an "
-          + "unstripped copy; heapprof does not ask debuginfod servers")
+        "no symbols in \(stripped.count == 1 ? "a stripped file" : "\(stripped.count) stripped files"), whose frames show "
+          + "as FILE+0xOFFSET: \(list.joined(separator: ", ")); install debug symbols (Debian: the -dbgsym package of the "
+          + "package that ships each file, from the debian-debug archive; `dpkg -S FILE` names it) or pass --search-path "
+          + "DIR holding unstripped copies; heapprof does not ask debuginfod servers")
     }
     if noMemoryMap, options.binaryPath == nil, p.locations.contains(where: { $0.lines.isEmpty }) {
       warnings.append(
@@ -131,6 +135,11 @@ public final class LocalSymbolizer: Symbolizer {
     p.keepFrames = AllocatorFrames.combine(
       AllocatorFrames.keepFramesRegex, with: p.keepFrames, readerDefault: HeapAllocatorFrames.keepFrames)
     return SymbolizationResult(profile: p, warnings: warnings)
+  }
+
+  /// Whether a module (file base name) is an allocator library whose own frames reports drop.
+  static func isAllocatorLibrary(_ module: String) -> Bool {
+    ["libjemalloc.so", "libtcmalloc", "libmimalloc.so"].contains { module.hasPrefix($0) }
   }
 
   private func displayName(_ symbol: String) -> String {
