@@ -9,13 +9,17 @@ import Foundation
 /// directory, created with O_EXCL|O_NOFOLLOW and mode 0600, then renamed over the path),
 /// so that a reader sees the old file or the whole new one.
 enum OutputFile {
+  /// Throws when `path` names one of `inputs` (also through a symlink or `..`).
+  static func refuseInputs(_ path: String, inputs: [String]) throws {
+    let target = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+    for input in inputs where URL(fileURLWithPath: input).resolvingSymlinksInPath().path == target {
+      throw CLIError("\(path): refusing to overwrite the input profile \(input); choose another -o")
+    }
+  }
+
   static func write(_ data: Data, to path: String, inputs: [String]) throws {
     let target = URL(fileURLWithPath: path).standardizedFileURL
-    for input in inputs {
-      let a = URL(fileURLWithPath: input).resolvingSymlinksInPath().path
-      let b = target.resolvingSymlinksInPath().path
-      if a == b { throw CLIError("\(path): refusing to overwrite the input profile \(input); choose another -o") }
-    }
+    try refuseInputs(path, inputs: inputs)
     let dir = target.deletingLastPathComponent().path
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {

@@ -48,17 +48,13 @@ struct SvgCommand: HeapprofCommand {
   /// Graphviz output formats by file extension.
   static let formats: [String: String] = ["svg": "svg", "png": "png", "pdf": "pdf", "jpg": "jpg", "jpeg": "jpg", "gif": "gif"]
 
-  func validate() throws {
-    let ext = URL(fileURLWithPath: output).pathExtension.lowercased()
-    guard Self.formats[ext] != nil else {
-      throw ValidationError(
+  func execute() throws {
+    try OutputFile.refuseInputs(output, inputs: profiles + [report.base].compactMap { $0 })
+    guard let format = Self.formats[URL(fileURLWithPath: output).pathExtension.lowercased()] else {
+      throw CLIError(
         "-o \(output): heapprof svg writes .svg, .png, .pdf, .jpg or .gif files, chosen by the extension "
           + "(`heapprof dot` writes the graph as DOT text)")
     }
-  }
-
-  func execute() throws {
-    let format = Self.formats[URL(fileURLWithPath: output).pathExtension.lowercased()] ?? "svg"
     guard let dotTool = System.which("dot") else {
       throw CLIError("Graphviz `dot` is not installed (Debian: apt-get install graphviz); `heapprof dot` writes the graph without it")
     }
