@@ -163,6 +163,22 @@ final class DiagnosticsTests: XCTestCase {
     XCTAssertFalse(r.stdout.contains("little or nothing"), r.stdout)
   }
 
+  func testInlinedCPlusPlusOperatorWithTemplateArgumentsKeepsItsName() throws {
+    let source = try RuntimeHarness.programSource("concat.cc", into: dir)
+    let program = dir.appendingPathComponent("concat").path
+    let cc = try runProgram("/usr/bin/g++", ["-O1", "-g", "-o", program, source.path])
+    XCTAssertEqual(cc.status, 0, cc.stderr)
+    let prefix = dir.appendingPathComponent("c").path
+    XCTAssertEqual(try Products.heapprof(["record", "-o", prefix, program]).status, 0)
+    let dump = try XCTUnwrap(try RuntimeHarness.dumps(in: dir).first)
+    for command in ["traces", "top"] {
+      let r = try Products.heapprof(command == "top" ? ["top", "--sample-index", "alloc_space", "--nodefraction", "0", dump] : ["traces", dump])
+      XCTAssertEqual(r.status, 0, r.stderr)
+      XCTAssertTrue(r.stdout.contains("std::operator+ (inline)"), r.stdout)
+      XCTAssertFalse(r.stdout.split(separator: "\n").contains { $0.hasSuffix(" > (inline)") || $0.trimmingCharacters(in: .whitespaces) == "> (inline)" }, r.stdout)
+    }
+  }
+
   func testRecordingCPythonSaysPymallocIsInvisible() throws {
     guard let python = which("python3") else { throw RuntimeHarnessError(description: "python3 is not on PATH") }
     let r = try Products.heapprof(["record", "-o", dir.appendingPathComponent("py").path, python, "-c", "pass"])
