@@ -1,9 +1,10 @@
 // swift-tools-version:6.0
 // heapprof: a heap profiler for Linux that knows hash maps.
 //
-// Dependency arrows point one way (see README "Architecture"):
-//   HeapProfile ← Symbolization ← heapprof
-//   HeapProfile ← HeapReports   ← heapprof
+// Dependency arrows point one way (see README "What it is made of"):
+//   HeapProfile ← Symbolization    ← heapprof
+//   HeapProfile ← HeapReports      ← heapprof
+//   HeapProfile ← HeapLeakAnalysis ← heapprof
 //   CHeapProfAPI ← HeapProfiler
 // The C runtime (CUnwind, HeapProfRuntime, HeapProfPreload) is compiled here for
 // warnings and unit tests, but the preloaded libheapprof.so is linked by
@@ -55,16 +56,19 @@ let package = Package(
       exclude: ["Proto/profile.proto"]
     ),
     .target(name: "Symbolization", dependencies: ["HeapProfile", "CLibDW"]),
+    // The pprof-exact reports: call graph, top, traces, peek, DOT, folded.
     .target(name: "HeapReports", dependencies: ["HeapProfile"]),
+    // heapprof's own leak analysis: map owners, growth across snapshots, leak diffs.
+    .target(name: "HeapLeakAnalysis", dependencies: ["HeapProfile"]),
     // HeapProfiler reads its own dumps back (HeapProfile), names their frames
-    // (Symbolization) and groups them like the reports (HeapReports) for leak checks.
-    .target(name: "HeapProfiler", dependencies: ["CHeapProfAPI", "HeapProfile", "Symbolization", "HeapReports"]),
+    // (Symbolization) and groups them like the reports (HeapLeakAnalysis) for leak checks.
+    .target(name: "HeapProfiler", dependencies: ["CHeapProfAPI", "HeapProfile", "Symbolization", "HeapLeakAnalysis"]),
 
     // MARK: Executables
     .executableTarget(
       name: "heapprof",
       dependencies: [
-        "HeapProfile", "Symbolization", "HeapReports",
+        "HeapProfile", "Symbolization", "HeapReports", "HeapLeakAnalysis",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -90,6 +94,11 @@ let package = Package(
     .testTarget(
       name: "HeapReportsTests",
       dependencies: ["HeapReports", "HeapProfile", "HeapProfTestSupport"],
+      exclude: ["Golden"]
+    ),
+    .testTarget(
+      name: "HeapLeakAnalysisTests",
+      dependencies: ["HeapLeakAnalysis", "HeapProfile", "HeapProfTestSupport"],
       exclude: ["Golden"]
     ),
     .testTarget(name: "HeapProfRuntimeTests", dependencies: ["HeapProfRuntime"]),

@@ -1,7 +1,7 @@
 import CHeapProfAPI
 import Foundation
 import HeapProfile
-import HeapReports
+import HeapLeakAnalysis
 import Symbolization
 
 /// HeapProfiler lets a Swift program control the heapprof runtime it runs under: ask

@@ -1,6 +1,6 @@
 import Foundation
 import HeapProfile
-import HeapReports
+import HeapLeakAnalysis
 import Symbolization
 
 /// The result of ``HeapProfiler/checkLeaks(iterations:warmUp:_:)``: the allocation sites

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import HeapProfile
-import HeapReports
+import HeapLeakAnalysis
 
 /// `heapprof maps`.
 struct MapsCommand: HeapprofCommand {

@@ -3,7 +3,7 @@ import HeapProfTestSupport
 import HeapProfile
 import XCTest
 
-@testable import HeapReports
+@testable import HeapLeakAnalysis
 
 /// The map report and the growth report on hand-built profiles shaped like real Swift
 /// cache-leak dumps (symbolized, allocator frames kept), with exact expectations.
