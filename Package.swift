@@ -106,7 +106,7 @@ let package = Package(
       name: "IntegrationTests",
       // HeapProfRuntime for its rules (hp_signal_allowed), which the CLI must share.
       dependencies: ["HeapProfile", "HeapProfTestSupport", "HeapProfRuntime"],
-      exclude: ["Programs"]  // C and Swift sources that the tests compile themselves
+      exclude: ["Programs", "Golden"]  // sources the tests compile themselves; goldens read by path
     ),
   ],
   // Swift 5 language mode: the runtime-facing code shares raw C state across threads by

@@ -61,7 +61,9 @@ public enum MapsReport {
       let rest = hidden.count
       let restBytes = hidden.reduce(0) { $0 + $1.inuseBytes }
       let what: String
-      if restBytes * 100 < totalInuse {
+      if restBytes == 0 {
+        what = "holding nothing in use"
+      } else if restBytes * 100 < totalInuse {
         what = "holding \(formatBytes(restBytes)) in all, under 1% of the map memory"
       } else {
         let largest = hidden.map(\.inuseBytes).max() ?? 0
