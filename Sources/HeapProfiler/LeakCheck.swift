@@ -59,7 +59,7 @@ public struct LeakCheck: Sendable, CustomStringConvertible {
       let bytes = s.inuseBytes - bytes0, objects = s.inuseObjects - objects0
       guard bytes > 0, objects > 0 else { continue }
       var frames = s.frames[...]
-      while let f = frames.first, FrameClassifier.isAllocator(f) { frames = frames.dropFirst() }
+      while let f = frames.first, AllocatorFrames.isAllocator(f) { frames = frames.dropFirst() }
       leaks.append(Site(frames: Array(frames), bytes: bytes, objects: objects))
     }
     leaks.sort { ($0.bytes, $0.objects) > ($1.bytes, $1.objects) }

@@ -17,8 +17,8 @@ import HeapProfile
 /// no mapping. Each missing, unreadable or changed file gives exactly one warning.
 /// A mapping's `has*` flags are set from what was found. Existing functions are kept
 /// and their mangled names demangled (``demangleNames(_:)``), and `dropFrames` /
-/// `keepFrames` are set to ``AllocatorFrames`` (joined with a pattern the input carried,
-/// unless it is the one heapprof's text readers set, which ``AllocatorFrames`` covers).
+/// `keepFrames` are set to HeapProfile's ``AllocatorFrames`` (joined with any other
+/// pattern the input carried, as a protobuf from Go does).
 ///
 /// Resolvers are cached for the life of the symbolizer, so symbolizing several
 /// profiles of one program reads each file once. Not thread-safe.
@@ -130,10 +130,8 @@ public final class LocalSymbolizer: Symbolizer {
       p.mappings[mi].hasInlineFrames = f.inlines
     }
     p.functions = functions.functions
-    p.dropFrames = AllocatorFrames.combine(
-      AllocatorFrames.dropFramesRegex, with: p.dropFrames, readerDefault: HeapAllocatorFrames.dropFrames)
-    p.keepFrames = AllocatorFrames.combine(
-      AllocatorFrames.keepFramesRegex, with: p.keepFrames, readerDefault: HeapAllocatorFrames.keepFrames)
+    p.dropFrames = AllocatorFrames.combine(AllocatorFrames.dropFramesRegex, with: p.dropFrames)
+    p.keepFrames = AllocatorFrames.combine(AllocatorFrames.keepFramesRegex, with: p.keepFrames)
     return SymbolizationResult(profile: p, warnings: warnings)
   }
 

@@ -40,7 +40,7 @@ final class LegacyHeapParserTests: XCTestCase {
     XCTAssertEqual(p.functions.map(\.filename), ["/src/main.go", "/src/main.go", "/src/main.go", "/src/main.go"])
     XCTAssertEqual(p.locations[0].lines, [Line(functionID: 1, line: 30), Line(functionID: 2, line: 36)])
     XCTAssertEqual(p.locations[1].lines, [Line(functionID: 3, line: 66)])
-    XCTAssertEqual(p.dropFrames, HeapAllocatorFrames.dropFrames)
+    XCTAssertEqual(p.dropFrames, AllocatorFrames.dropFramesRegex)
     XCTAssertEqual(p.keepFrames, #"runtime\.panic|runtime\.reflectcall|runtime\.call[0-9]*"#)
   }
 

@@ -82,7 +82,7 @@ final class TransformTests: XCTestCase {
 
   func testPruneDropsAllocatorFramesAndInlinedCallees() throws {
     var p = sample()
-    try p.prune(drop: HeapAllocatorFrames.dropFrames, keep: HeapAllocatorFrames.keepFrames)
+    try p.prune(drop: AllocatorFrames.dropFramesRegex, keep: AllocatorFrames.keepFramesRegex)
     XCTAssertEqual(p.samples.map(\.locationIDs), [[2, 3], [4, 3], [2, 3]])
     var q = sample()
     // Index.grow is inlined into Index.insert at location 4: only the callee line goes.
@@ -109,7 +109,7 @@ final class TransformTests: XCTestCase {
     p.functions[1].name = "swift_allocObject"
     try p.removeUninteresting()  // empty dropFrames: nothing happens
     XCTAssertEqual(p.samples[0].locationIDs, [1, 2, 3])
-    p.dropFrames = HeapAllocatorFrames.dropFrames
+    p.dropFrames = AllocatorFrames.dropFramesRegex
     try p.removeUninteresting()
     XCTAssertEqual(p.samples.map(\.locationIDs), [[3], [4, 3], [3]])
     XCTAssertEqual(Profile.simplifiedFunctionName("(anonymous namespace)::f(int)"), "(anonymous namespace)::f")

@@ -1,28 +1,10 @@
 import Foundation
+import HeapProfile
 
 /// Tells the program's own frames from allocator, runtime and library frames, so that the
 /// map report can name the code that owns a map and the growth report can show the path
 /// that matters.
 public enum FrameClassifier {
-  /// Allocator entry points and profiler frames: never an owner, never shown as a leaf.
-  public static func isAllocator(_ frame: String) -> Bool {
-    let allocators: Set<String> = [
-      "malloc", "calloc", "realloc", "reallocarray", "free", "posix_memalign", "aligned_alloc",
-      "memalign", "valloc", "pvalloc", "__libc_malloc", "__libc_calloc", "__libc_realloc",
-      "__libc_memalign", "__posix_memalign", "operator new", "operator new[]",
-      "swift_slowAlloc", "swift_allocObject", "swift_allocBox", "swift_allocEmptyBox",
-      "swift::swift_slowAlloc", "runtime.mallocgc", "runtime.newobject", "runtime.makeslice",
-      "runtime.newarray", "runtime.growslice", "runtime.rawstring", "runtime.rawstringtmp",
-      "runtime.concatstrings", "runtime.slicebytetostring",
-    ]
-    if allocators.contains(frame) { return true }
-    let name = frame.split(separator: "(", maxSplits: 1).first.map(String.init) ?? frame
-    if allocators.contains(name) { return true }
-    return frame.hasPrefix("heapprof_") || frame.hasPrefix("hp_") || frame.hasPrefix("tcmalloc::")
-      || frame.hasPrefix("tc_") || frame.hasPrefix("je_") || frame.hasPrefix("_swift_allocObject")
-      || frame.hasPrefix("operator new(") || frame.hasPrefix("swift_")
-  }
-
   /// The function a frame name is about: Swift's wrappers (`closure #1 in`, `protocol
   /// witness for`, `partial apply for`, `default argument 0 of`, …) and symbol versions
   /// (`@@GLIBC_2.34`) removed, so that a closure inside `Swift.Sequence.map` counts as
@@ -92,11 +74,11 @@ public enum FrameClassifier {
 
   static func computeIsLibrary(_ rawFrame: String) -> Bool {
     let frame = String(subject(of: rawFrame))
-    if isAllocator(frame) { return true }
+    if AllocatorFrames.isAllocator(frame) { return true }
     if MapPatterns.kind(of: frame) != nil { return true }
     let prefixes = [
       "Swift.", "generic specialization", "function signature specialization", "merged ",
-      "outlined ", "reabstraction thunk", "swift::", "_swift", "$s", "$S", "_T0",
+      "outlined ", "reabstraction thunk", "swift::", "_swift", "swift_", "$s", "$S", "_T0",
       "std::", "__gnu_cxx::", "__cxxabiv1", "__cxa_", "__libc", "_dl_", "__GI_", "_start",
       "__clone", "start_thread", "runtime.", "Foundation.", "CoreFoundation.", "Dispatch.",
       "_CF", "__CF", "0x", "?",

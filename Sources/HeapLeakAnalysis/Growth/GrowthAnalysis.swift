@@ -247,7 +247,7 @@ public struct GrowthAnalysis: Sendable {
   /// Root-first frames without the allocator frames at the leaf.
   static func displayPath(_ leafFirst: [String]) -> [String] {
     var frames = leafFirst[...]
-    while let f = frames.first, FrameClassifier.isAllocator(f) { frames = frames.dropFirst() }
+    while let f = frames.first, AllocatorFrames.isAllocator(f) { frames = frames.dropFirst() }
     return Array(frames.reversed())
   }
 }

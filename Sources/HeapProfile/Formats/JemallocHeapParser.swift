@@ -121,8 +121,8 @@ enum JemallocHeapParser {
     }
     p.locations = locations.locations
     LegacyMappings.assemble(maps.mappings, into: &p)
-    p.dropFrames = HeapAllocatorFrames.dropFrames
-    p.keepFrames = HeapAllocatorFrames.keepFrames
+    p.dropFrames = AllocatorFrames.dropFramesRegex
+    p.keepFrames = AllocatorFrames.keepFramesRegex
     return p
   }
 

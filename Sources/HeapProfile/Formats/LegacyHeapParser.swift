@@ -28,7 +28,7 @@ import Foundation
 /// location; locations get mappings as in ``LegacyMappings``. heapprof adds: the
 /// `# heapprof:` line fills ``Profile/timeNanos`` (`time_ns`) and
 /// ``Profile/attributes`` (every other key), Go symbol lines fill functions and lines,
-/// and `drop_frames` is ``HeapAllocatorFrames/dropFrames``.
+/// and `drop_frames` is ``AllocatorFrames.dropFramesRegex``.
 enum LegacyHeapParser {
   private static let header = regex(
     #"heap profile: *([0-9]+): *([0-9]+) *\[ *([0-9]+): *([0-9]+) *\] *@ *(heap[_a-z0-9]*)/?([0-9]*)"#)
@@ -187,8 +187,8 @@ enum LegacyHeapParser {
     symbols.apply(to: &p)
     LegacyMappings.assemble(maps.mappings, into: &p)
     symbols.markMappings(in: &p)
-    p.dropFrames = HeapAllocatorFrames.dropFrames
-    p.keepFrames = HeapAllocatorFrames.keepFrames
+    p.dropFrames = AllocatorFrames.dropFramesRegex
+    p.keepFrames = AllocatorFrames.keepFramesRegex
     return p
   }
 

@@ -11,7 +11,7 @@ extension Profile {
   /// Names are simplified first: a leading `.` and everything from the first `(` that
   /// does not start `(anonymous namespace)` or `operator()` are removed.
   /// - Parameters:
-  ///   - drop: Regular expression of frames to drop, e.g. ``HeapAllocatorFrames/dropFrames``.
+  ///   - drop: Regular expression of frames to drop, e.g. ``AllocatorFrames.dropFramesRegex``.
   ///   - keep: Regular expression of frames to keep although `drop` matches; `""` for none.
   /// - Throws: ``ProfileError`` if a pattern does not compile.
   public mutating func prune(drop: String, keep: String = "") throws {

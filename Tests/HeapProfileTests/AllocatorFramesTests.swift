@@ -1,14 +1,16 @@
 import Foundation
 import HeapProfile
-import Symbolization
 import XCTest
 
+/// The one allocator-frame table: what it drops and keeps, by pprof's Prune rule.
 final class AllocatorFramesTests: XCTestCase {
   /// Matches like pprof's Prune: the whole name before the first "(".
   private func drops(_ name: String) throws -> Bool {
     let re = try NSRegularExpression(pattern: "^(" + AllocatorFrames.dropFramesRegex + ")$")
     let simple = name.firstIndex(of: "(").map { String(name[..<$0]) } ?? name
-    return re.firstMatch(in: simple, range: NSRange(simple.startIndex..., in: simple)) != nil
+    let viaRegex = re.firstMatch(in: simple, range: NSRange(simple.startIndex..., in: simple)) != nil
+    XCTAssertEqual(AllocatorFrames.isAllocator(name), viaRegex, name)
+    return viaRegex
   }
 
   func testDroppedFrames() throws {
@@ -24,24 +26,30 @@ final class AllocatorFramesTests: XCTestCase {
     }
   }
 
-  /// Every plain name HeapProfile's readers drop is dropped here too.
-  func testCoversTheReadersList() throws {
-    let all = HeapAllocatorFrames.pprofHeap + HeapAllocatorFrames.swiftRuntime + HeapAllocatorFrames.otherC
-    let plain = all.filter { $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == ":" } }
+  /// pprof's own list is all in (so that `go tool pprof` and heapprof prune alike), and
+  /// the readers set exactly this table.
+  func testIncludesPprofsListAndTheReadersSetIt() throws {
+    XCTAssertTrue(AllocatorFrames.dropFramesRegex.hasPrefix(AllocatorFrames.pprofHeap.joined(separator: "|") + "|"))
+    let plain = AllocatorFrames.pprofHeap.filter { $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == ":" } }
     XCTAssertGreaterThan(plain.count, 30)
     for name in plain { XCTAssertTrue(try drops(name), name) }
+    let text = "heap profile: 1: 8 [1: 8] @ heapprofile\n1: 8 [1: 8] @ 0x1001\n\nMAPPED_LIBRARIES:\n"
+    let p = try ProfileReader.parse(Data(text.utf8), source: "t.heap")
+    XCTAssertEqual(p.dropFrames, AllocatorFrames.dropFramesRegex)
+    XCTAssertEqual(p.keepFrames, AllocatorFrames.keepFramesRegex)
   }
 
-  func testSymbolizeSetsThePatterns() {
-    var p = Profile(dropFrames: HeapAllocatorFrames.dropFrames, keepFrames: HeapAllocatorFrames.keepFrames)
-    var s = LocalSymbolizer().symbolize(p).profile
-    XCTAssertEqual(s.dropFrames, AllocatorFrames.dropFramesRegex)
-    XCTAssertEqual(s.keepFrames, AllocatorFrames.keepFramesRegex)
-    p.dropFrames = "MyPool::grab"
-    p.keepFrames = ""
-    s = LocalSymbolizer().symbolize(p).profile
-    XCTAssertEqual(s.dropFrames, AllocatorFrames.dropFramesRegex + "|MyPool::grab")
-    XCTAssertEqual(s.keepFrames, AllocatorFrames.keepFramesRegex)
+  func testCombineKeepsAProducersOwnPatterns() {
+    XCTAssertEqual(AllocatorFrames.combine("a|b", with: ""), "a|b")
+    XCTAssertEqual(AllocatorFrames.combine("a|b", with: "a|b"), "a|b")
+    XCTAssertEqual(AllocatorFrames.combine("a|b", with: "MyPool::grab"), "a|b|MyPool::grab")
+  }
+
+  func testUnsymbolizedFramesOfAllocatorLibrariesAreDropped() throws {
+    for name in ["libjemalloc.so.2+0x1a2b", "libtcmalloc.so.4+0xff", "libtcmalloc_minimal.so.4.5.9+0x10"] {
+      XCTAssertTrue(try drops(name), name)
+    }
+    for name in ["libc.so.6+0x1a2b", "libmyjemalloc.so+0x10", "cache-leak+0x1a0f"] { XCTAssertFalse(try drops(name), name) }
   }
 
   func testKeptFrames() throws {
