@@ -1,9 +1,24 @@
 import Foundation
 import HeapProfile
 
+/// What the leak analysis knows of one frame name.
+public struct FrameFacts: Sendable, Equatable {
+  /// An allocator frame (``HeapProfile/AllocatorFrames``): stripped from the leaf end.
+  public var isAllocator: Bool
+  /// Library or runtime code: never a map owner, folded in paths.
+  public var isLibrary: Bool
+  /// An entry point (`main`, `_start`, `$main`…) that every stack shares.
+  public var isEntryPoint: Bool
+  /// The map implementation the frame belongs to, if any.
+  public var mapKind: MapKind?
+  /// For a map frame, the key and value types its name carries (`String, HeavyObject`).
+  public var mapTypes: String?
+}
+
 /// Tells the program's own frames from allocator, runtime and library frames, so that the
 /// map report can name the code that owns a map and the growth report can show the path
-/// that matters.
+/// that matters. Pure functions of a name: callers that ask often keep the answers
+/// (``StackTable/facts(_:)``).
 public enum FrameClassifier {
   /// The function a frame name is about: Swift's wrappers (`closure #1 in`, `protocol
   /// witness for`, `partial apply for`, `default argument 0 of`, …) and symbol versions
@@ -37,39 +52,22 @@ public enum FrameClassifier {
   }
 
   /// Library code: standard libraries and runtimes of Swift, C, C++, Go and Foundation,
-  /// unsymbolized frames, and anything in a shared library (`libx.so+0x…`).
-  public static func isLibrary(_ rawFrame: String) -> Bool { facts(rawFrame).isLibrary }
+  /// allocators, unsymbolized frames, and anything in a shared library (`libx.so+0x…`).
+  public static func isLibrary(_ rawFrame: String) -> Bool { computeIsLibrary(rawFrame) }
 
   /// The entry points that start every stack and therefore say nothing.
-  public static func isEntryPoint(_ rawFrame: String) -> Bool { facts(rawFrame).isEntryPoint }
+  public static func isEntryPoint(_ rawFrame: String) -> Bool { computeIsEntryPoint(rawFrame) }
 
-  /// The map kind of a frame, cached (``MapPatterns/kind(of:)``).
-  public static func mapKind(_ rawFrame: String) -> MapKind? { facts(rawFrame).mapKind }
+  /// The map kind of a frame (``MapPatterns/kind(of:)``).
+  public static func mapKind(_ rawFrame: String) -> MapKind? { MapPatterns.kind(of: rawFrame) }
 
-  /// What the reports need to know of one frame name, computed once per distinct name:
-  /// profiles repeat the same few thousand names across every stack.
-  struct Facts {
-    var isLibrary: Bool
-    var isEntryPoint: Bool
-    var mapKind: MapKind?
-  }
-
-  private static let cacheLock = NSLock()
-  nonisolated(unsafe) private static var cache: [String: Facts] = [:]
-
-  static func facts(_ frame: String) -> Facts {
-    cacheLock.lock()
-    if let known = cache[frame] {
-      cacheLock.unlock()
-      return known
-    }
-    cacheLock.unlock()
-    let f = Facts(isLibrary: computeIsLibrary(frame), isEntryPoint: computeIsEntryPoint(frame), mapKind: MapPatterns.kind(of: frame))
-    cacheLock.lock()
-    if cache.count > 200_000 { cache.removeAll() }
-    cache[frame] = f
-    cacheLock.unlock()
-    return f
+  /// Everything the analysis asks of one frame name. A ``StackTable`` computes it once per
+  /// distinct name (profiles repeat the same few thousand names across every stack).
+  public static func facts(of frame: String) -> FrameFacts {
+    let kind = MapPatterns.kind(of: frame)
+    return FrameFacts(
+      isAllocator: AllocatorFrames.isAllocator(frame), isLibrary: computeIsLibrary(frame),
+      isEntryPoint: computeIsEntryPoint(frame), mapKind: kind, mapTypes: kind == nil ? nil : MapTypes.extract(from: frame))
   }
 
   static func computeIsLibrary(_ rawFrame: String) -> Bool {

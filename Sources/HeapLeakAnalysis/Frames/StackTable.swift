@@ -18,11 +18,16 @@ public struct StackTable: Sendable {
 
   /// The stacks, one per sample (samples with identical frames are merged).
   public private(set) var stacks: [Stack]
+  /// The facts of every frame name of the stacks, computed once per name.
+  public let frameFacts: [String: FrameFacts]
   /// Whether the profile carries allocation totals besides in-use values.
   public let hasAllocations: Bool
 
   /// Reads `profile`'s samples. Recognises pprof's heap sample type names:
   /// `inuse_space`/`inuse_objects`/`alloc_space`/`alloc_objects`, or `space`/`objects`.
+  /// The facts of a frame name of these stacks (computed on the spot for another name).
+  public func facts(_ frame: String) -> FrameFacts { frameFacts[frame] ?? FrameClassifier.facts(of: frame) }
+
   public init(_ profile: Profile) {
     let names = profile.sampleTypes.map(\.type)
     func index(_ candidates: String...) -> Int? {
@@ -67,7 +72,14 @@ public struct StackTable: Sendable {
         stacks.append(stack)
       }
     }
-    for i in stacks.indices { stacks[i].storage = MapAnalysis.storageFrame(stacks[i].frames) }
+    var facts: [String: FrameFacts] = [:]
+    for stack in stacks {
+      for f in stack.frames where facts[f] == nil { facts[f] = FrameClassifier.facts(of: f) }
+    }
+    for i in stacks.indices {
+      stacks[i].storage = MapAnalysis.storageFrame(stacks[i].frames) { facts[$0] ?? FrameClassifier.facts(of: $0) }
+    }
     self.stacks = stacks
+    self.frameFacts = facts
   }
 }

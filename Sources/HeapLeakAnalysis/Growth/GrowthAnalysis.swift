@@ -69,139 +69,199 @@ public struct GrowthAnalysis: Sendable {
   /// The leak suspects (including caches without eviction).
   public var suspects: [Group] { groups.filter { $0.verdict == .leak || $0.verdict == .cacheWithoutEviction } }
 
+  /// The numbers that decide a verdict, named.
+  public struct Thresholds: Sendable {
+    /// Least share of the total growth for a steady grower to be named a leak suspect.
+    public var suspectShare = 0.05
+    /// Least bytes allocated between the snapshots before churn is worth a line.
+    public var minChurnBytes: Int64 = 256 * 1024
+    /// Least share of everything allocated between the snapshots, likewise.
+    public var minChurnShareOfAllocated = 0.01
+    /// Churn allocates at least this many times its peak in-use.
+    public var churnAllocatedPerPeak: Int64 = 10
+    /// Churn's in-use moves by at most this fraction of its peak (or ``churnFlatBytes``).
+    public var churnFlatFraction: Int64 = 10
+    /// ... or by at most this many bytes.
+    public var churnFlatBytes: Int64 = 4096
+    /// A group holding this much while churning is a bounded pool, not a per-request waste.
+    public var boundedPoolBytes: Int64 = 64 * 1024
+    /// A bounded cache's last step is at most 1/this of its peak.
+    public var boundedLastStepFraction: Int64 = 50
+    public init() {}
+  }
+
   /// Analyzes `profiles` (symbolized, allocator frames not pruned), given in time order;
   /// they are re-sorted by time when every one carries a time.
   /// - Parameter sources: display names of the profiles, parallel to `profiles`.
-  public init(profiles: [Profile], sources: [String]) {
-    var order = Array(profiles.indices)
-    if profiles.allSatisfy({ $0.timeNanos > 0 }) {
-      order.sort { (profiles[$0].timeNanos, $0) < (profiles[$1].timeNanos, $1) }
-    }
+  public init(profiles: [Profile], sources: [String], thresholds: Thresholds = .init()) {
+    let order = Self.timeOrder(profiles)
     let tables = order.map { StackTable(profiles[$0]) }
-    let n = tables.count
-    var notes: [String] = []
-    let pids = Set(order.compactMap { profiles[$0].attributes["pid"] })
-    if pids.count > 1 {
-      notes.append("the snapshots come from \(pids.count) processes (pids \(pids.sorted().joined(separator: ", "))); growth compares them as one")
+    let sites = SiteSeries(tables)
+    let groups = Self.groupByMap(sites, last: tables.last)
+    let seconds = Self.span(order.map { profiles[$0].timeNanos })
+    var judged: [Group] = []
+    for members in groups {
+      let group = Self.measure(members, sites: sites, seconds: seconds, facts: tables.last)
+      judged.append(Self.classify(group, owner: members.owner, snapshots: sites.count, totalAllocated: sites.totalAllocated, thresholds: thresholds))
     }
-
-    // Every site across snapshots, by its frames.
-    var siteIndex: [[String]: Int] = [:]
-    var frames: [[String]] = []
-    var inuse: [[Int64]] = []
-    var alloc: [[Int64?]] = []
-    for (s, table) in tables.enumerated() {
-      for stack in table.stacks {
-        let i: Int
-        if let at = siteIndex[stack.frames] {
-          i = at
-        } else {
-          i = frames.count
-          siteIndex[stack.frames] = i
-          frames.append(stack.frames)
-          inuse.append(Array(repeating: 0, count: n))
-          alloc.append(Array(repeating: nil, count: n))
-        }
-        inuse[i][s] += stack.inuseBytes
-        if let b = stack.allocBytes { alloc[i][s] = (alloc[i][s] ?? 0) + b }
-      }
-    }
-    let totalGrowth = inuse.reduce(Int64(0)) { $0 + max(0, ($1.last ?? 0) - ($1.first ?? 0)) }
-
-    // Group the sites of each map: storage plus the entries on its insert path.
-    let owners = tables.last.map { MapAnalysis.owners(in: $0) } ?? []
-    var groupOf = Array(repeating: -1, count: frames.count)
-    var groupOwners: [MapOwner?] = []
-    var groupInsertPaths: [[String]?] = []
-    var members: [[Int]] = []
-    for owner in owners {
-      let rootPath = MapAnalysis.fullPath(to: owner, in: tables.last!)
-      let anchorDepth = owner.entriesAnchor.flatMap { a in rootPath.lastIndex(of: a) } ?? (rootPath.count - 1)
-      let prefix = Array(rootPath.prefix(anchorDepth + 1))
-      guard !prefix.isEmpty else { continue }
-      var these: [Int] = []
-      // The map's storage, and what grew on its insert path; flat neighbours stay apart
-      // (a churning allocation under the same handler is a finding of its own).
-      for i in frames.indices where groupOf[i] < 0 && frames[i].count > prefix.count
-        && MapAnalysis.hasRootPrefix(frames[i], prefix)
-        && (inuse[i].last! > inuse[i].first! || MapAnalysis.storageFrame(frames[i]) != nil)
-      {
-        these.append(i)
-      }
-      guard !these.isEmpty else { continue }
-      for i in these { groupOf[i] = members.count }
-      members.append(these)
-      groupOwners.append(owner)
-      groupInsertPaths.append(rootPath)
-    }
-    for i in frames.indices where groupOf[i] < 0 {
-      groupOf[i] = members.count
-      members.append([i])
-      groupOwners.append(nil)
-      groupInsertPaths.append(nil)
-    }
-
-    let seconds: Double? = {
-      let times = order.map { profiles[$0].timeNanos }
-      guard n >= 2, times.allSatisfy({ $0 > 0 }), times.last! > times.first! else { return nil }
-      return Double(times.last! - times.first!) / 1e9
-    }()
-
-    // Everything allocated between the first and the last snapshot.
-    let totalAllocated = alloc.reduce(Int64(0)) { $0 + max(0, ($1.last.flatMap { $0 } ?? 0) - ($1.first.flatMap { $0 } ?? 0)) }
-    var groups: [Group] = []
-    for (g, sites) in members.enumerated() {
-      var series = Array(repeating: Int64(0), count: n)
-      var firstAlloc: Int64 = 0, lastAlloc: Int64 = 0, hasAlloc = true
-      for i in sites {
-        for s in 0..<n { series[s] += inuse[i][s] }
-        if let a = alloc[i].first ?? nil { firstAlloc += a } else if alloc[i].first != nil { hasAlloc = false }
-        if let a = alloc[i].last ?? nil { lastAlloc += a }
-        if alloc[i].allSatisfy({ $0 == nil }) { hasAlloc = false }
-      }
-      let growth = (series.last ?? 0) - (series.first ?? 0)
-      let every = n >= 2 && zip(series, series.dropFirst()).allSatisfy { $1 > $0 }
-      let largest = sites.max { abs(inuse[$0].last! - inuse[$0].first!) + inuse[$0].last! < abs(inuse[$1].last! - inuse[$1].first!) + inuse[$1].last! }!
-      let owner = groupOwners[g]
-      let group = Group(
-        verdict: .stable, summary: "", inuseBytes: series,
-        allocatedBytes: hasAlloc ? lastAlloc - firstAlloc : nil, growthBytes: growth,
-        growthShare: totalGrowth > 0 ? Double(max(0, growth)) / Double(totalGrowth) : 0,
-        bytesPerSecond: seconds.map { Double(growth) / $0 }, grewEveryInterval: every,
-        survivedSnapshots: GrowthAnalysis.survived(inuse[largest]),
-        path: GrowthAnalysis.displayPath(frames[largest]),
-        allocatingFunction: frames[largest].first { !FrameClassifier.isLibrary($0) } ?? frames[largest].first ?? "?",
-        map: owner?.typeDescription, mapOwner: owner?.owner, insertPath: groupInsertPaths[g],
-        siteCount: sites.count)
-      groups.append(GrowthAnalysis.classify(group, owner: owner, snapshots: n, totalAllocated: totalAllocated))
-    }
-    groups = groups.filter { $0.verdict != .stable }
-    let rank: [Group.Verdict: Int] = [.cacheWithoutEviction: 0, .leak: 0, .boundedCache: 1, .churn: 2, .stable: 3]
-    groups.sort {
-      (rank[$0.verdict]!, -$0.growthBytes, -($0.allocatedBytes ?? 0), $0.allocatingFunction)
-        < (rank[$1.verdict]!, -$1.growthBytes, -($1.allocatedBytes ?? 0), $1.allocatingFunction)
-    }
-
     self.snapshots = order.enumerated().map { (s, p) in
       Snapshot(
         source: sources[p], timeNanos: profiles[p].timeNanos, pid: profiles[p].attributes["pid"],
         seq: profiles[p].attributes["seq"], inuseBytes: tables[s].stacks.reduce(0) { $0 + $1.inuseBytes })
     }
-    self.totalGrowthBytes = totalGrowth
-    self.groups = groups
-    self.notes = notes
+    self.totalGrowthBytes = sites.totalGrowth
+    self.groups = Self.ranked(judged.filter { $0.verdict != .stable })
+    let pids = Set(order.compactMap { profiles[$0].attributes["pid"] })
+    self.notes = pids.count > 1
+      ? ["the snapshots come from \(pids.count) processes (pids \(pids.sorted().joined(separator: ", "))); growth compares them as one"]
+      : []
   }
 
-  /// Minimum share of the total growth for a steady grower to be named a leak suspect.
-  static let suspectShare = 0.05
+  // MARK: - Steps
 
-  /// Bytes allocated between the snapshots before churn is worth a line.
-  static let minChurnBytes: Int64 = 256 * 1024
+  /// Every allocation stack across the snapshots, with its in-use and allocated bytes in each.
+  struct SiteSeries {
+    /// Frames of each site, leaf first.
+    var frames: [[String]] = []
+    /// In-use bytes of each site at each snapshot.
+    var inuse: [[Int64]] = []
+    /// Allocated bytes of each site at each snapshot (nil where the profile has none).
+    var alloc: [[Int64?]] = []
+    /// Number of snapshots.
+    let count: Int
 
-  static func classify(_ g: Group, owner: MapOwner?, snapshots n: Int, totalAllocated: Int64) -> Group {
+    init(_ tables: [StackTable]) {
+      count = tables.count
+      var index: [[String]: Int] = [:]
+      for (s, table) in tables.enumerated() {
+        for stack in table.stacks {
+          let i: Int
+          if let at = index[stack.frames] {
+            i = at
+          } else {
+            i = frames.count
+            index[stack.frames] = i
+            frames.append(stack.frames)
+            inuse.append(Array(repeating: 0, count: count))
+            alloc.append(Array(repeating: nil, count: count))
+          }
+          inuse[i][s] += stack.inuseBytes
+          if let b = stack.allocBytes { alloc[i][s] = (alloc[i][s] ?? 0) + b }
+        }
+      }
+    }
+
+    /// Last minus first in-use of site `i`.
+    func growth(_ i: Int) -> Int64 { (inuse[i].last ?? 0) - (inuse[i].first ?? 0) }
+
+    /// Sum of all positive site growth: what the shares are of.
+    var totalGrowth: Int64 { inuse.indices.reduce(Int64(0)) { $0 + max(0, growth($1)) } }
+
+    /// Everything allocated between the first and the last snapshot.
+    var totalAllocated: Int64 {
+      alloc.reduce(Int64(0)) { $0 + max(0, ($1.last.flatMap { $0 } ?? 0) - ($1.first.flatMap { $0 } ?? 0)) }
+    }
+  }
+
+  /// Sites judged together: one map's storage and entries, or one stack alone.
+  struct Members {
+    var sites: [Int]
+    var owner: MapOwner?
+    var insertPath: [String]?
+  }
+
+  /// Profile order: as given, or by time when every profile has one.
+  static func timeOrder(_ profiles: [Profile]) -> [Int] {
+    var order = Array(profiles.indices)
+    if profiles.allSatisfy({ $0.timeNanos > 0 }) {
+      order.sort { (profiles[$0].timeNanos, $0) < (profiles[$1].timeNanos, $1) }
+    }
+    return order
+  }
+
+  /// Seconds from the first to the last snapshot, when they carry times.
+  static func span(_ times: [Int64]) -> Double? {
+    guard times.count >= 2, times.allSatisfy({ $0 > 0 }), let first = times.first, let last = times.last, last > first
+    else { return nil }
+    return Double(last - first) / 1e9
+  }
+
+  /// Groups the sites of each map owner found in the last snapshot (its storage, and what
+  /// grew on its insert path; flat neighbours stay apart: a churning allocation under the
+  /// same handler is a finding of its own); every other site is a group of its own.
+  static func groupByMap(_ sites: SiteSeries, last: StackTable?) -> [Members] {
+    var groupOf = Array(repeating: false, count: sites.frames.count)
+    var groups: [Members] = []
+    if let last {
+      for owner in MapAnalysis.owners(in: last) {
+        let rootPath = MapAnalysis.fullPath(to: owner, in: last)
+        let anchorDepth = owner.entriesAnchor.flatMap { a in rootPath.lastIndex(of: a) } ?? (rootPath.count - 1)
+        let prefix = Array(rootPath.prefix(anchorDepth + 1))
+        guard !prefix.isEmpty else { continue }
+        let these = sites.frames.indices.filter { i in
+          !groupOf[i] && sites.frames[i].count > prefix.count && MapAnalysis.hasRootPrefix(sites.frames[i], prefix)
+            && (sites.growth(i) > 0 || MapAnalysis.storageFrame(sites.frames[i], facts: last.facts) != nil)
+        }
+        guard !these.isEmpty else { continue }
+        for i in these { groupOf[i] = true }
+        groups.append(Members(sites: these, owner: owner, insertPath: rootPath))
+      }
+    }
+    for i in sites.frames.indices where !groupOf[i] { groups.append(Members(sites: [i], owner: nil, insertPath: nil)) }
+    return groups
+  }
+
+  /// The numbers of one group, before a verdict.
+  static func measure(_ members: Members, sites: SiteSeries, seconds: Double?, facts: StackTable?) -> Group {
+    let n = sites.count
+    var series = Array(repeating: Int64(0), count: n)
+    var firstAlloc: Int64 = 0, lastAlloc: Int64 = 0, hasAlloc = true
+    for i in members.sites {
+      for s in 0..<n { series[s] += sites.inuse[i][s] }
+      if let a = sites.alloc[i].first ?? nil { firstAlloc += a } else if sites.alloc[i].first != nil { hasAlloc = false }
+      if let a = sites.alloc[i].last ?? nil { lastAlloc += a }
+      if sites.alloc[i].allSatisfy({ $0 == nil }) { hasAlloc = false }
+    }
+    let growth = (series.last ?? 0) - (series.first ?? 0)
+    let totalGrowth = sites.totalGrowth
+    // The site that says most about the group: the largest growth plus what it holds.
+    func weight(_ i: Int) -> Int64 { abs(sites.growth(i)) + (sites.inuse[i].last ?? 0) }
+    let largest = members.sites.max { weight($0) < weight($1) } ?? members.sites[0]
+    let isLibrary = { (f: String) in facts?.facts(f).isLibrary ?? FrameClassifier.isLibrary(f) }
+    return Group(
+      verdict: .stable, summary: "", inuseBytes: series,
+      allocatedBytes: hasAlloc ? lastAlloc - firstAlloc : nil, growthBytes: growth,
+      growthShare: totalGrowth > 0 ? Double(max(0, growth)) / Double(totalGrowth) : 0,
+      bytesPerSecond: seconds.map { Double(growth) / $0 },
+      grewEveryInterval: n >= 2 && zip(series, series.dropFirst()).allSatisfy { $1 > $0 },
+      survivedSnapshots: survived(sites.inuse[largest]),
+      path: displayPath(sites.frames[largest]),
+      allocatingFunction: sites.frames[largest].first { !isLibrary($0) } ?? sites.frames[largest].first ?? "?",
+      map: members.owner?.typeDescription, mapOwner: members.owner?.owner, insertPath: members.insertPath,
+      siteCount: members.sites.count)
+  }
+
+  /// Leak suspects first (largest growth first), then bounded caches, then churn.
+  static func ranked(_ groups: [Group]) -> [Group] {
+    func rank(_ v: Group.Verdict) -> Int {
+      switch v {
+      case .cacheWithoutEviction, .leak: return 0
+      case .boundedCache: return 1
+      case .churn: return 2
+      case .stable: return 3
+      }
+    }
+    return groups.sorted {
+      (rank($0.verdict), -$0.growthBytes, -($0.allocatedBytes ?? 0), $0.allocatingFunction)
+        < (rank($1.verdict), -$1.growthBytes, -($1.allocatedBytes ?? 0), $1.allocatingFunction)
+    }
+  }
+
+  /// The verdict of one group.
+  static func classify(_ g: Group, owner: MapOwner?, snapshots n: Int, totalAllocated: Int64, thresholds t: Thresholds) -> Group {
     var g = g
     let peak = g.inuseBytes.max() ?? 0
-    if g.grewEveryInterval && g.growthBytes > 0 && g.growthShare >= suspectShare {
+    if g.grewEveryInterval && g.growthBytes > 0 && g.growthShare >= t.suspectShare {
       if let owner {
         g.verdict = .cacheWithoutEviction
         g.summary = "\(owner.typeDescription) in \(owner.owner) grew in every interval and its entries are never removed: "
@@ -214,20 +274,21 @@ public struct GrowthAnalysis: Sendable {
       return g
     }
     let lastStep = n >= 2 ? g.inuseBytes[n - 1] - g.inuseBytes[n - 2] : 0
-    if let allocated = g.allocatedBytes, allocated >= max(minChurnBytes, Int64(Double(totalAllocated) * 0.01)),
-      allocated >= 10 * max(peak, 1),
-      abs(g.growthBytes) <= max(peak / 10, 4096)
+    if let allocated = g.allocatedBytes,
+      allocated >= max(t.minChurnBytes, Int64(Double(totalAllocated) * t.minChurnShareOfAllocated)),
+      allocated >= t.churnAllocatedPerPeak * max(peak, 1),
+      abs(g.growthBytes) <= max(peak / t.churnFlatFraction, t.churnFlatBytes)
     {
       g.verdict = .churn
       g.summary = "allocated \(formatBytes(allocated)) between the snapshots while in-use stayed at about "
         + "\(formatBytes(g.inuseBytes.last ?? 0))"
         + (owner.map { ": a new \($0.typeDescription) per iteration — \($0.kind.churnAdvice)." }
-          ?? ((g.inuseBytes.last ?? 0) >= 64 * 1024
+          ?? ((g.inuseBytes.last ?? 0) >= t.boundedPoolBytes
             ? ": objects are replaced as fast as they are made, so memory stays bounded (an evicting cache or a pool); only the allocation rate costs — reuse objects if it matters."
             : ": reuse buffers or objects instead of allocating per request."))
       return g
     }
-    if n >= 3, g.growthBytes > 0, g.growthShare >= suspectShare, abs(lastStep) <= peak / 50 {
+    if n >= 3, g.growthBytes > 0, g.growthShare >= t.suspectShare, abs(lastStep) <= peak / t.boundedLastStepFraction {
       g.verdict = .boundedCache
       g.summary = "grew, then stopped: in-use has stayed near \(formatBytes(peak)) — a bounded cache or pool, not a leak."
       return g

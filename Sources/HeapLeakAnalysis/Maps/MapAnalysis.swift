@@ -122,7 +122,7 @@ public enum MapAnalysis {
       let owner = stack.frames[hit.ownerIndex]
       let key = Key(kind: hit.kind, owner: owner, types: hit.types)
       if owners[key] == nil {
-        let path = Array(above.reversed().filter { !FrameClassifier.isEntryPoint($0) })
+        let path = Array(above.reversed().filter { !table.facts($0).isEntryPoint })
         owners[key] = MapOwner(kind: hit.kind, types: hit.types, owner: owner, path: path)
         order.append(key)
       }
@@ -144,7 +144,7 @@ public enum MapAnalysis {
       var best: (level: Int, stacks: [Int], weight: Int64)?
       for up in 0..<3 where up < rootFirstPath.count {
         let prefix = Array(rootFirstPath.dropLast(up))
-        if let last = prefix.last, FrameClassifier.isEntryPoint(last) || FrameClassifier.isLibrary(last) { break }
+        if let last = prefix.last, table.facts(last).isEntryPoint || table.facts(last).isLibrary { break }
         var stacks: [Int] = []
         var weight: Int64 = 0
         for (i, stack) in table.stacks.enumerated() where !claimed.contains(i) {
@@ -181,23 +181,24 @@ public enum MapAnalysis {
   /// Where a storage stack enters map code and who owns it: the leaf-most map frame must be
   /// reached from the leaf through allocator/library frames only, and the owner is the
   /// first program frame above the map frames.
-  static func storageFrame(_ frames: [String]) -> (kind: MapKind, ownerIndex: Int, types: String?)? {
+  static func storageFrame(
+    _ frames: [String], facts: (String) -> FrameFacts = FrameClassifier.facts(of:)
+  ) -> (kind: MapKind, ownerIndex: Int, types: String?)? {
     var kind: MapKind?
     var types: String?
     for (i, frame) in frames.enumerated() {
-      if let k = FrameClassifier.mapKind(frame) {
+      let f = facts(frame)
+      if let k = f.mapKind {
         if kind == nil { kind = k }
-        if types == nil { types = MapTypes.extract(from: frame) }
+        if types == nil { types = f.mapTypes }
         continue
       }
-      if kind == nil {
-        // Below the map code: only allocator and runtime frames may stand between the
-        // allocation and the map, else the allocation belongs to something else.
-        if FrameClassifier.isLibrary(frame) { continue }
-        return nil
-      }
-      if FrameClassifier.isLibrary(frame) { continue }
-      return (kind!, i, types)
+      // Below the map code, only allocator and runtime frames may stand between the
+      // allocation and the map, else the allocation belongs to something else; above
+      // it, the first program frame owns the map.
+      if f.isLibrary { continue }
+      guard let kind else { return nil }
+      return (kind, i, types)
     }
     return nil
   }
