@@ -5,7 +5,7 @@
 //   HeapProfile ← Symbolization    ← heapprof
 //   HeapProfile ← HeapReports      ← heapprof
 //   HeapProfile ← HeapLeakAnalysis ← heapprof
-//   CHeapProfAPI ← HeapProfiler
+//   CHeapProfAPI ← HeapProfiler ← HeapLeakCheck (→ HeapProfile, Symbolization, HeapLeakAnalysis)
 // The C runtime (CUnwind, HeapProfRuntime, HeapProfPreload) is compiled here for
 // warnings and unit tests, but the preloaded libheapprof.so is linked by
 // tools/build-runtime.sh with cc, so that its NEEDED list holds no Swift runtime.
@@ -17,8 +17,10 @@ let package = Package(
     .executable(name: "heapprof", targets: ["heapprof"]),
     .executable(name: "cache-leak", targets: ["CacheLeakDemo"]),
     .executable(name: "leak-check-example", targets: ["LeakCheckExample"]),
+    .executable(name: "control-example", targets: ["ControlExample"]),
     .executable(name: "bench-workload", targets: ["BenchWorkload"]),
     .library(name: "HeapProfiler", targets: ["HeapProfiler"]),
+    .library(name: "HeapLeakCheck", targets: ["HeapLeakCheck"]),
     .library(name: "HeapProfile", targets: ["HeapProfile"]),
   ],
   dependencies: [
@@ -60,9 +62,11 @@ let package = Package(
     .target(name: "HeapReports", dependencies: ["HeapProfile"]),
     // heapprof's own leak analysis: map owners, growth across snapshots, leak diffs.
     .target(name: "HeapLeakAnalysis", dependencies: ["HeapProfile"]),
-    // HeapProfiler reads its own dumps back (HeapProfile), names their frames
-    // (Symbolization) and groups them like the reports (HeapLeakAnalysis) for leak checks.
-    .target(name: "HeapProfiler", dependencies: ["CHeapProfAPI", "HeapProfile", "Symbolization", "HeapLeakAnalysis"]),
+    // In-process control of the runtime: a thin layer over its C API, nothing else linked.
+    .target(name: "HeapProfiler", dependencies: ["CHeapProfAPI"]),
+    // Leak checks of a region of code: reads its own dumps back, names their frames and
+    // compares them (for tests; links the analyzer's libraries).
+    .target(name: "HeapLeakCheck", dependencies: ["HeapProfiler", "HeapProfile", "Symbolization", "HeapLeakAnalysis"]),
 
     // MARK: Executables
     .executableTarget(
@@ -77,7 +81,8 @@ let package = Package(
       dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]
     ),
 
-    .executableTarget(name: "LeakCheckExample", dependencies: ["HeapProfiler"]),
+    .executableTarget(name: "LeakCheckExample", dependencies: ["HeapProfiler", "HeapLeakCheck"]),
+    .executableTarget(name: "ControlExample", dependencies: ["HeapProfiler"]),
     .executableTarget(name: "BenchWorkload", dependencies: []),
 
     // MARK: Test support and tests

@@ -1,12 +1,11 @@
 import CHeapProfAPI
 import Foundation
-import HeapProfile
-import HeapLeakAnalysis
-import Symbolization
 
 /// HeapProfiler lets a Swift program control the heapprof runtime it runs under: ask
-/// whether it is recording, read totals, write a dump now, and check a region of code for
-/// leaks in the spirit of gperftools' HeapLeakChecker.
+/// whether it is recording, read totals, write a dump now, pause and resume recording.
+/// It is a thin layer over the runtime's C API (CHeapProfAPI) and links nothing else:
+/// no protobuf, zlib or DWARF reader ends up in the program. Leak checks of a region of
+/// code, which read the dumps back, live in the optional `HeapLeakCheck` library.
 ///
 /// The runtime is `libheapprof.so`, preloaded by `heapprof record`. Without it every call
 /// here is harmless: ``isRecording`` is false, ``stats`` is nil and the others throw
@@ -44,33 +43,24 @@ public enum HeapProfiler {
     return String(cString: buffer)
   }
 
-  /// Runs `body` and reports the allocation sites whose in-use memory grew.
-  ///
-  /// `body` runs once first (so that lazy initialisation and caches that fill once do not
-  /// count), then the live heap is recorded, then `body` runs `iterations` more times and
-  /// the heap is compared. A site that leaks on every run shows `iterations` times its
-  /// per-run growth.
-  /// - Returns: the sites that grew, largest first, with symbolized stacks.
-  /// - Throws: ``HeapProfilerError/notRecording`` without the runtime; dump or parse errors.
-  public static func checkLeaks(
-    iterations: Int = 1, warmUp: Bool = true, _ body: () throws -> Void
-  ) throws -> LeakCheck {
-    guard isRecording else { throw HeapProfilerError.notRecording }
-    let dir = FileManager.default.temporaryDirectory.path
-    let tag = "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-    // Both paths exist before the first dump, so that nothing this function allocates
-    // between the dumps is still live at the second one.
-    let before = "\(dir)/heapprof-leakcheck-\(tag)-before.heap"
-    let after = "\(dir)/heapprof-leakcheck-\(tag)-after.heap"
-    defer {
-      unlink(before)
-      unlink(after)
-    }
-    if warmUp { try body() }
-    try dump(to: before, reason: "leak-check-start")
-    for _ in 0..<max(1, iterations) { try body() }
-    try dump(to: after, reason: "leak-check-end")
-    return try LeakCheck.compare(before: before, after: after, iterations: max(1, iterations))
+  /// Pauses (false) or resumes (true) the recording of new allocations on every thread;
+  /// frees of recorded allocations are always credited.
+  /// - Returns: whether recording was on before.
+  /// - Throws: ``HeapProfilerError/notRecording`` without the runtime.
+  @discardableResult
+  public static func setEnabled(_ enabled: Bool) throws -> Bool {
+    let previous = heapprof_api_set_enabled(enabled ? 1 : 0)
+    guard previous >= 0 else { throw HeapProfilerError.notRecording }
+    return previous == 1
+  }
+
+  /// Runs `body` with recording paused (what it allocates is not recorded), then puts
+  /// recording back as it was.
+  /// - Throws: ``HeapProfilerError/notRecording`` without the runtime, or what `body` throws.
+  public static func withRecordingPaused<T>(_ body: () throws -> T) throws -> T {
+    let previous = try setEnabled(false)
+    defer { _ = try? setEnabled(previous) }
+    return try body()
   }
 }
 
@@ -87,6 +77,8 @@ public struct Stats: Sendable, Equatable {
   /// Mean bytes between samples; 0 when every allocation is recorded.
   public var sampleRate: UInt64
   public var dumpsWritten: UInt64
+  /// Allocations the runtime could not record (a table was full, or no stack was found).
+  public var dropped: UInt64
 
   init(_ s: heapprof_stats) {
     allocCount = s.alloc_count
@@ -98,6 +90,7 @@ public struct Stats: Sendable, Equatable {
     sites = s.sites
     sampleRate = s.sample_rate
     dumpsWritten = s.dumps_written
+    dropped = s.dropped
   }
 }
 

@@ -3,6 +3,7 @@
 //   heapprof record --no-exit-dump -- leak-check-example
 // Without the runtime it says so and exits with status 3.
 import Foundation
+import HeapLeakCheck
 import HeapProfiler
 
 /// A registry that code forgets to clean: the planted leak.
@@ -36,7 +37,7 @@ do {
   let clean = try HeapProfiler.checkLeaks(iterations: 3) { cleanRequest() }
   print("clean: clean=\(clean.isClean) objects=\(clean.objectsLeaked) bytes=\(clean.bytesLeaked)")
   print(clean)
-  if let stats = HeapProfiler.stats { print("stats: sites=\(stats.sites) inuse_bytes=\(stats.inuseBytes)") }
+  if let stats = HeapProfiler.stats { print("stats: sites=\(stats.sites) inuse_bytes=\(stats.inuseBytes) dropped=\(stats.dropped)") }
 } catch {
   FileHandle.standardError.write(Data("leak-check-example: \(error)\n".utf8))
   exit(2)
