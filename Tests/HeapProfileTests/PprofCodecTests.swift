@@ -118,9 +118,21 @@ final class PprofCodecTests: XCTestCase {
     XCTAssertEqual(Array(bytes.prefix(2)), [0x1f, 0x8b])
     XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["out.pb.gz"])
     XCTAssertThrowsError(try everything().writePprof(to: "/nonexistent/dir/out.pb.gz")) { e in
-      XCTAssertEqual(
-        "\(e)", "/nonexistent/dir/out.pb.gz: cannot create the temporary file /nonexistent/dir/out.pb.gz.tmp.\(getpid()): No such file or directory")
+      XCTAssertEqual("\(e)", "/nonexistent/dir/out.pb.gz: the directory /nonexistent/dir does not exist")
     }
+    // The package's one writer: a new 0600 file, and a symlink at the path is replaced,
+    // never written through.
+    let attributes = try FileManager.default.attributesOfItem(atPath: path)
+    XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600)
+    let victim = dir.appendingPathComponent("victim").path
+    try Data("keep".utf8).write(to: URL(fileURLWithPath: victim))
+    let link = dir.appendingPathComponent("link.pb.gz").path
+    try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: victim)
+    try everything().writePprof(to: link)
+    XCTAssertEqual(try String(contentsOfFile: victim, encoding: .utf8), "keep")
+    let replaced = try FileManager.default.attributesOfItem(atPath: link)
+    XCTAssertEqual(replaced[.type] as? FileAttributeType, .typeRegular, "the symlink was replaced by the file")
+    XCTAssertEqual(Array(try Data(contentsOf: URL(fileURLWithPath: link)).prefix(2)), [0x1f, 0x8b])
   }
 
   func testGzippedTextProfilesAreRead() throws {

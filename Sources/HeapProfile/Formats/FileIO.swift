@@ -5,7 +5,7 @@ import Foundation
 #endif
 
 /// Reading and atomically writing whole files with errors phrased for people.
-enum FileIO {
+public enum FileIO {
   /// The most a profile file may hold: far above any real profile, low enough that an
   /// endless input (/dev/zero, a FIFO that never closes) ends with an error, not with
   /// the machine's memory.
@@ -42,12 +42,24 @@ enum FileIO {
     ProfileError(file: path, message: "the file is larger than 1 GiB, the most heapprof reads; it is not a heap profile")
   }
 
-  /// Writes `data` to a temporary file next to `path` and renames it over `path`.
-  static func writeAtomically(_ data: Data, to path: String) throws {
-    let temp = "\(path).tmp.\(getpid())"
-    let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { throw failure(path, "cannot create the temporary file \(temp)", errno) }
-    var ok = true
+  /// Writes `data` to `path` so that a reader sees the old file or the whole new one, and
+  /// nobody else can read or redirect it on the way: the bytes go to a new private file
+  /// in the same directory (random name, `O_CREAT|O_EXCL|O_NOFOLLOW`, mode 0600, so a
+  /// symlink planted at the temporary name is never followed), are synced, and the file
+  /// is renamed over `path` (replacing a symlink there, never writing through it). The one
+  /// writer of every file heapprof writes (CLI outputs and ``Profile/writePprof(to:)``).
+  /// - Throws: ``ProfileError`` naming `path`: a missing directory, no permission, a
+  ///   full disk.
+  public static func writeAtomically(_ data: Data, to path: String) throws {
+    let target = URL(fileURLWithPath: path).standardizedFileURL
+    let dir = target.deletingLastPathComponent().path
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+      throw ProfileError(file: path, message: "the directory \(dir) does not exist")
+    }
+    let temp = "\(dir)/.\(target.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+    let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+    guard fd >= 0 else { throw failure(path, "cannot create a file in \(dir)", errno) }
     var code: Int32 = 0
     data.withUnsafeBytes { raw in
       var offset = 0
@@ -55,26 +67,22 @@ enum FileIO {
         let n = write(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset)
         if n < 0 {
           if errno == EINTR { continue }
-          ok = false
           code = errno
           return
         }
         offset += n
       }
     }
-    if ok && fsync(fd) != 0 {
-      ok = false
-      code = errno
-    }
+    if code == 0 && fsync(fd) != 0 { code = errno }
     close(fd)
-    guard ok else {
+    guard code == 0 else {
       unlink(temp)
       throw failure(path, "cannot write the file", code)
     }
-    guard rename(temp, path) == 0 else {
+    guard rename(temp, target.path) == 0 else {
       let e = errno
       unlink(temp)
-      throw failure(path, "cannot rename \(temp) to the file", e)
+      throw failure(path, "cannot rename the new file into place", e)
     }
   }
 
