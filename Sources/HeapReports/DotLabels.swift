@@ -1,4 +1,5 @@
 import Foundation
+import HeapProfile
 
 /// Node label text for DOT: pprof's name shortening and line splitting, plus a readable
 /// layout for long Swift and C++ names that pprof leaves whole.
@@ -120,25 +121,16 @@ enum DotLabels {
         }
       } else if isIdentStart(c) && (current.last.map { !isIdentChar($0) && $0 != "." } ?? true) {
         // In a type: drop `Module.` / `ns::` qualifiers of a dotted identifier path.
-        var j = i
-        var lastStart = i
-        while j < chars.count {
-          var k = j
-          while k < chars.count && isIdentChar(chars[k]) { k += 1 }
-          if k < chars.count && chars[k] == "." && k + 1 < chars.count && isIdentStart(chars[k + 1]) {
-            j = k + 1
-            lastStart = j
-          } else if k + 2 < chars.count && chars[k] == ":" && chars[k + 1] == ":" && isIdentStart(chars[k + 2]) {
-            j = k + 2
-            lastStart = j
-          } else {
-            break
-          }
-        }
-        i = lastStart
         var k = i
-        while k < chars.count && isIdentChar(chars[k]) { k += 1 }
-        current += String(chars[i..<k])
+        while k < chars.count
+          && (isIdentChar(chars[k])
+            || (chars[k] == "." && k + 1 < chars.count && isIdentStart(chars[k + 1]))
+            || (chars[k] == ":" && k + 2 < chars.count && chars[k + 1] == ":" && isIdentStart(chars[k + 2]))
+            || (chars[k] == ":" && k > 0 && chars[k - 1] == ":"))
+        {
+          k += 1
+        }
+        current += SymbolName.droppingQualifiers(String(chars[i..<k]))
         i = k
         continue
       }

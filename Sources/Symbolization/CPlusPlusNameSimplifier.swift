@@ -1,4 +1,5 @@
 import Foundation
+import HeapProfile
 
 /// CPlusPlusNameSimplifier shortens `__cxa_demangle` output the way pprof's default
 /// ("simplified") demangling does: no parameters, no template arguments, no return type,

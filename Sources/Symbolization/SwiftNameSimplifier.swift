@@ -1,4 +1,5 @@
 import Foundation
+import HeapProfile
 
 /// SwiftNameSimplifier shortens the Swift runtime's full demangled text into a display
 /// name (rules and examples: ``Demangler``).
@@ -184,11 +185,12 @@ enum SwiftNameSimplifier {
       i += 1
     }
     components.append(current)
+    var path = components.map { SymbolName.Component(name: $0) }
     if let arguments {
       let typeIndex = components.indices.dropFirst().dropLast().first { isTypeName(components[$0]) }
-      components[typeIndex ?? (components.count - 1)] += "<" + arguments + ">"
+      path[typeIndex ?? (components.count - 1)].arguments = [arguments]
     }
-    return components.joined(separator: ".") + (params ?? "") + trailing
+    return SymbolName.render(path, parameters: params, trailing: trailing)
   }
 
   /// `(_:value:)` for the parameter list `_: Swift.String, value: X`.

@@ -20,36 +20,12 @@ public struct FrameFacts: Sendable, Equatable {
 /// that matters. Pure functions of a name: callers that ask often keep the answers
 /// (``StackTable/facts(_:)``).
 public enum FrameClassifier {
-  /// The function a frame name is about: Swift's wrappers (`closure #1 in`, `protocol
-  /// witness for`, `partial apply for`, `default argument 0 of`, …) and symbol versions
-  /// (`@@GLIBC_2.34`) removed, so that a closure inside `Swift.Sequence.map` counts as
-  /// library code and one inside the program counts as the program's.
-  public static func subject(of frame: String) -> Substring {
-    var s = Substring(frame)
-    let wrappers = [
-      "closure #", "implicit closure #", "protocol witness for ", "partial apply for ",
-      "partial apply forwarder for ", "thunk for ", "reabstraction thunk helper from ",
-      "property wrapper backing initializer of ", "default argument ", "specialized ",
-      "@objc ", "lazy protocol witness table accessor for ", "dispatch thunk of ",
-    ]
-    var changed = true
-    while changed {
-      changed = false
-      for w in wrappers where s.hasPrefix(w) {
-        // "closure #1 in X", "default argument 1 of X": drop through " in " / " of ".
-        if w.hasSuffix("#") || w == "default argument " {
-          let marker = w == "default argument " ? " of " : " in "
-          guard let r = s.range(of: marker) else { break }
-          s = s[r.upperBound...]
-        } else {
-          s = s.dropFirst(w.count)
-        }
-        changed = true
-      }
-    }
-    if let at = s.firstIndex(of: "@"), at != s.startIndex { s = s[..<at] }
-    return s
-  }
+  /// The function a frame name is about (``HeapProfile/SymbolName/subject``): Swift's
+  /// wrappers (`closure #1 in`, `protocol witness for`, `partial apply for`, `default
+  /// argument 0 of`, …) and symbol versions (`@@GLIBC_2.34`) removed, so that a closure
+  /// inside `Swift.Sequence.map` counts as library code and one inside the program counts
+  /// as the program's.
+  public static func subject(of frame: String) -> String { SymbolName(frame).subject }
 
   /// Library code: standard libraries and runtimes of Swift, C, C++, Go and Foundation,
   /// allocators, unsymbolized frames, and anything in a shared library (`libx.so+0x…`).

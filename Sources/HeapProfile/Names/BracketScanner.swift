@@ -1,25 +1,26 @@
 /// BracketScanner finds text at bracket depth 0 in demangled names, where `(…)`, `<…>`,
-/// `[…]` and `{…}` nest and the arrow `->` is not a closing angle bracket.
+/// `[…]` and `{…}` nest and the arrow `->` is not a closing angle bracket. The one lexer
+/// of names: ``SymbolName`` and the symbolizer's simplifiers are built on it.
 ///
 /// Works on UTF-8 bytes: every character it looks for is ASCII.
-struct BracketScanner {
+public struct BracketScanner {
   /// The text as UTF-8 bytes.
-  let bytes: [UInt8]
+  public let bytes: [UInt8]
 
   /// Scans `text`.
-  init(_ text: String) { bytes = Array(text.utf8) }
+  public init(_ text: String) { bytes = Array(text.utf8) }
 
   /// Scans `text`, or a slice of bytes.
-  init(bytes: ArraySlice<UInt8>) { self.bytes = Array(bytes) }
+  public init(bytes: ArraySlice<UInt8>) { self.bytes = Array(bytes) }
 
   /// The text of `range`.
-  func text(_ range: Range<Int>) -> String {
+  public func text(_ range: Range<Int>) -> String {
     String(decoding: bytes[range], as: UTF8.self)
   }
 
   /// Whether the byte at `i` opens a bracket (`<` of a Swift operator such as
   /// `..< infix` or `<= infix` never counts).
-  func isOpen(_ i: Int) -> Bool {
+  public func isOpen(_ i: Int) -> Bool {
     switch bytes[i] {
     case UInt8(ascii: "("), UInt8(ascii: "["), UInt8(ascii: "{"): return true
     case UInt8(ascii: "<"): return !isSwiftOperator(at: i)
@@ -29,7 +30,7 @@ struct BracketScanner {
 
   /// Whether the byte at `i` closes a bracket (an `->` arrow's `>` and the `>` of a Swift
   /// operator such as `>= infix` never count).
-  func isClose(_ i: Int) -> Bool {
+  public func isClose(_ i: Int) -> Bool {
     switch bytes[i] {
     case UInt8(ascii: ")"), UInt8(ascii: "]"), UInt8(ascii: "}"): return true
     case UInt8(ascii: ">"): return !(i > 0 && bytes[i - 1] == UInt8(ascii: "-")) && !isSwiftOperator(at: i)
@@ -52,7 +53,7 @@ struct BracketScanner {
   private static let fixities = [Array(" infix".utf8), Array(" prefix".utf8), Array(" postfix".utf8)]
 
   /// The index of the bracket closing the one opened at `open`, or nil when unbalanced.
-  func matchingClose(from open: Int) -> Int? {
+  public func matchingClose(from open: Int) -> Int? {
     var depth = 0
     var i = open
     while i < bytes.count {
@@ -68,7 +69,7 @@ struct BracketScanner {
   }
 
   /// The index of the bracket opening the one closed at `close`, or nil when unbalanced.
-  func matchingOpen(from close: Int) -> Int? {
+  public func matchingOpen(from close: Int) -> Int? {
     var depth = 0
     var i = close
     while i >= 0 {
@@ -84,7 +85,7 @@ struct BracketScanner {
   }
 
   /// The first occurrence of `needle` at depth 0 at or after `start`.
-  func firstTopLevel(_ needle: String, from start: Int = 0) -> Int? {
+  public func firstTopLevel(_ needle: String, from start: Int = 0) -> Int? {
     let n = Array(needle.utf8)
     var depth = 0
     var i = start
@@ -105,7 +106,7 @@ struct BracketScanner {
   }
 
   /// Splits `range` at depth-0 occurrences of `separator`.
-  func splitTopLevel(_ range: Range<Int>, separator: String) -> [String] {
+  public func splitTopLevel(_ range: Range<Int>, separator: String) -> [String] {
     let sub = BracketScanner(bytes: bytes[range])
     var parts: [String] = []
     var start = 0
