@@ -39,14 +39,9 @@ func parseText(_ text: String) throws -> Profile {
   try ProfileReader.parse(Array(text.utf8), source: "test.heap")
 }
 
-/// `go tool pprof` with a private HOME and temp dir; returns stdout.
-func goPprof(_ args: [String]) throws -> String {
-  let go = try XCTUnwrap(which("go"), "go is not installed (tools/install-deps installs golang-go)")
-  let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("heapprof-pprof-\(getpid())")
-  try? FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
-  let r = try runProgram(
-    go, ["tool", "pprof"] + args,
-    environment: ["HOME": tmp.path, "PPROF_TMPDIR": tmp.path, "GOFLAGS": "", "GOTOOLCHAIN": "local"])
-  XCTAssertEqual(r.status, 0, "go tool pprof \(args) failed: \(r.stderr)")
-  return r.stdout
+/// `go tool pprof ARGS` through the tests' one runner (``GoPprof``); returns stdout.
+func goPprof(_ args: [String], file: StaticString = #filePath, line: UInt = #line) throws -> String {
+  let go = try GoPprof()
+  defer { go.remove() }
+  return try go.run(args, file: file, line: line)
 }

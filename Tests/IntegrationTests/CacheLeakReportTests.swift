@@ -59,10 +59,10 @@ final class CacheLeakReportTests: XCTestCase {
       let fromDump = try Products.heapprof(["top", "--sample-index", index, dump])
       let fromProto = try Products.heapprof(["top", "--sample-index", index, pb])
       XCTAssertEqual(fromDump.stdout, fromProto.stdout, index)
-      let go = try runProgram(try XCTUnwrap(which("go")), ["tool", "pprof", "-top", "-sample_index=\(index)", pb], environment: ["TZ": "UTC"])
-      XCTAssertEqual(go.status, 0, go.stderr)
+      let go = try GoPprof()
+      defer { go.remove() }
       let withoutTime = { (s: String) in s.split(separator: "\n").filter { !$0.hasPrefix("Time:") }.joined(separator: "\n") }
-      XCTAssertEqual(withoutTime(go.stdout), withoutTime(fromProto.stdout), "go tool pprof agrees on \(index)")
+      XCTAssertEqual(withoutTime(try go.run(["-top", "-sample_index=\(index)", pb])), withoutTime(fromProto.stdout), "go tool pprof agrees on \(index)")
     }
   }
 }

@@ -11,9 +11,10 @@ final class RuntimeInteropTests: XCTestCase {
 
   /// go tool pprof's total for `index`, read from "Showing nodes accounting for X, Y% of Z total".
   private func goTotal(_ program: String, _ dump: String, _ index: String) throws -> Int64 {
-    let r = try runProgram(try tool("go"), ["tool", "pprof", "-unit=B", "-sample_index=\(index)", "-top", program, dump])
-    XCTAssertEqual(r.status, 0, r.stderr)
-    let line = try XCTUnwrap(r.stdout.split(separator: "\n").first { $0.hasPrefix("Showing nodes accounting for") }, r.stdout + r.stderr)
+    let go = try GoPprof()
+    defer { go.remove() }
+    let out = try go.run(["-unit=B", "-sample_index=\(index)", "-top", program, dump])
+    let line = try XCTUnwrap(out.split(separator: "\n").first { $0.hasPrefix("Showing nodes accounting for") }, out)
     let words = line.split(separator: " ")
     let total = try XCTUnwrap(words.firstIndex(of: "total")).advanced(by: -1)
     return try XCTUnwrap(Int64(words[total].replacingOccurrences(of: "B", with: "")), String(line))

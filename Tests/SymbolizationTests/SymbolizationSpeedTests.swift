@@ -114,8 +114,7 @@ final class SymbolizationSpeedTests: XCTestCase {
     let swiftc = try XCTUnwrap(which("swiftc"))
     let frontend = (URL(fileURLWithPath: swiftc).resolvingSymlinksInPath().deletingLastPathComponent().path as NSString)
       .appendingPathComponent("swift-frontend")
-    let r = try measure(frontend, compareWithAddr2line: false)
-    XCTAssertLessThan(r.seconds, 60)
+    _ = try measure(frontend, compareWithAddr2line: false)
   }
 
   /// This test bundle (~6 MB of code with DWARF in a debug build): the DWARF path.
@@ -124,6 +123,5 @@ final class SymbolizationSpeedTests: XCTestCase {
     let bundle = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
     let r = try measure(bundle, compareWithAddr2line: true)
     XCTAssertGreaterThan(r.withLines, 0)
-    XCTAssertLessThan(r.seconds, 60)
   }
 }
