@@ -35,10 +35,9 @@ public enum LeakDiff {
   static func withAllocColumns(_ p: Profile) -> Profile {
     guard p.sampleTypes.map(\.type) == ["objects", "space"] else { return p }
     var q = p
-    q.sampleTypes = [
-      ValueType(type: "alloc_objects", unit: "count"), ValueType(type: "alloc_space", unit: "bytes"),
-      ValueType(type: "inuse_objects", unit: "count"), ValueType(type: "inuse_space", unit: "bytes"),
-    ]
+    q.sampleTypes = ["alloc_objects", "alloc_space", "inuse_objects", "inuse_space"].map {
+      ValueType(type: $0, unit: $0.hasSuffix("objects") ? "count" : "bytes")
+    }
     for i in q.samples.indices { q.samples[i].values = q.samples[i].values + q.samples[i].values }
     q.defaultSampleType = ""
     return q

@@ -87,13 +87,7 @@ enum JemallocHeapParser {
     let h = headerTotal ?? Counts()
     let hasAlloc =
       (h.cumObjects != h.curObjects && h.cumObjects != 0) || (h.cumBytes != h.curBytes && h.cumBytes != 0)
-    p.sampleTypes =
-      hasAlloc
-      ? [
-        ValueType(type: "alloc_objects", unit: "count"), ValueType(type: "alloc_space", unit: "bytes"),
-        ValueType(type: "inuse_objects", unit: "count"), ValueType(type: "inuse_space", unit: "bytes"),
-      ]
-      : [ValueType(type: "objects", unit: "count"), ValueType(type: "space", unit: "bytes")]
+    p.sampleTypes = ValueType.legacyHeapTypes(hasAllocColumns: hasAlloc)
     for s in stacks {
       guard let c = s.total else {
         throw ProfileError.line(source, s.line, "the stack has no t*: line with its totals")

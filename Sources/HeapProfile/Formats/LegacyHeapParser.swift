@@ -93,13 +93,7 @@ enum LegacyHeapParser {
         source, 1,
         "unrecognized heap profile header; expected \"heap profile: N: BYTES [ N: BYTES] @ heapprofile\" (or @ heap_v2/RATE, @ heap/RATE)")
     }
-    p.sampleTypes =
-      hasAlloc
-      ? [
-        ValueType(type: "alloc_objects", unit: "count"), ValueType(type: "alloc_space", unit: "bytes"),
-        ValueType(type: "inuse_objects", unit: "count"), ValueType(type: "inuse_space", unit: "bytes"),
-      ]
-      : [ValueType(type: "objects", unit: "count"), ValueType(type: "space", unit: "bytes")]
+    p.sampleTypes = ValueType.legacyHeapTypes(hasAllocColumns: hasAlloc)
 
     var locations = LocationTable()
     var symbols = GoSymbols()
