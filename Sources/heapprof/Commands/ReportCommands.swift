@@ -97,6 +97,26 @@ struct PeekCommand: ProfileReportCommand {
   }
 }
 
+/// `heapprof list`.
+struct ListCommand: ProfileReportCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "list",
+    abstract: "Source lines of the functions matching a regex, with flat and cum per line, like pprof -list.",
+    discussion: """
+      Reads each function's source file as the profile's debug information names it (build \
+      with -g; the file must be readable here). Example: heapprof list 'ResponseCache.store' \
+      cache-leak.1234.0003.heap
+      """)
+  @OptionGroup var report: ReportOptionGroup
+  @OptionGroup var symbolization: SymbolizationOptionGroup
+  @Argument(help: "Regex of function names.") var regex: String
+  @Argument(help: "Profiles to read (merged).") var profiles: [String]
+
+  func render(_ r: PreparedReport) throws -> String {
+    try ListReport.render(r.profile, regex: regex, options: r.options)
+  }
+}
+
 /// `heapprof folded`.
 struct FoldedCommand: ProfileReportCommand {
   static let configuration = CommandConfiguration(
