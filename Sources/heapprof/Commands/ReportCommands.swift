@@ -11,19 +11,11 @@ struct PreparedReport {
 
   init(paths: [String], report: ReportOptionGroup, symbolization: SymbolizationOptionGroup) throws {
     let loaded = try ProfileLoader(symbolization: symbolization).load(paths, base: report.base)
-    var profile = loaded
-    try profile.removeUninteresting()
-    let index = try report.sampleIndex(for: profile, file: paths[0])
-    // pprof's percentages are of the total before focus/ignore/hide/show.
-    let total = profile.samples.reduce(Int64(0)) { $0 + abs($1.values[index]) }
-    if !report.activeFilters.isEmpty {
-      try profile.filter(focus: report.focus, ignore: report.ignore, hide: report.hide, show: report.show)
-    }
-    self.profile = profile
-    self.options = ReportOptions(
-      sampleIndex: index, cum: report.cum, nodeCount: report.nodecount, nodeFraction: report.nodefraction,
-      edgeFraction: report.edgefraction, granularity: report.granularity, activeFilters: report.activeFilters,
-      unit: report.unit, total: total)
+    let index = try report.sampleIndex(for: loaded, file: paths[0])
+    let base = ReportOptions(
+      cum: report.cum, nodeCount: report.nodecount, nodeFraction: report.nodefraction,
+      edgeFraction: report.edgefraction, granularity: report.granularity, unit: report.unit)
+    (profile, options) = try report.refinement.apply(to: loaded, sampleIndex: index, base: base)
   }
 }
 

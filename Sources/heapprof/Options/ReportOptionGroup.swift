@@ -61,15 +61,8 @@ struct ReportOptionGroup: ParsableArguments {
     throw CLIError("\(file): no sample type '\(text)'; this profile has: \(names)")
   }
 
-  /// The active filters, in pprof's order, for the report header.
-  var activeFilters: [(String, String)] {
-    var result: [(String, String)] = []
-    if let focus { result.append(("focus", focus)) }
-    if let ignore { result.append(("ignore", ignore)) }
-    if let hide { result.append(("hide", hide)) }
-    if let show { result.append(("show", show)) }
-    return result
-  }
+  /// The focus/ignore/hide/show filters.
+  var refinement: Refinement { Refinement(focus: focus, ignore: ignore, hide: hide, show: show) }
 }
 
 extension Granularity: ExpressibleByArgument {}
