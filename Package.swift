@@ -26,6 +26,7 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
   ],
   targets: [
     // MARK: C runtime (preloaded into the profiled program)
@@ -50,6 +51,7 @@ let package = Package(
     // MARK: System libraries
     .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
     .systemLibrary(name: "CLibDW", providers: [.apt(["libdw-dev", "libelf-dev"])]),
+    .systemLibrary(name: "CLibCrypto", providers: [.apt(["libssl-dev"])]),
 
     // MARK: Swift libraries
     .target(
@@ -68,11 +70,27 @@ let package = Package(
     // compares them (for tests; links the analyzer's libraries).
     .target(name: "HeapLeakCheck", dependencies: ["HeapProfiler", "HeapProfile", "Symbolization", "HeapLeakAnalysis"]),
 
+    // The web UI and the HTML report: views as JSON, the page's own JS/CSS embedded, a
+    // SwiftNIO HTTP server.
+    .target(
+      name: "HeapWeb",
+      dependencies: [
+        "HeapProfile", "HeapReports", "HeapLeakAnalysis", "CLibCrypto",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+      ],
+      resources: [
+        .embedInCode("Assets/app.css"), .embedInCode("Assets/util.js"), .embedInCode("Assets/flame.js"),
+        .embedInCode("Assets/timeline.js"), .embedInCode("Assets/views.js"), .embedInCode("Assets/app.js"),
+      ]
+    ),
+
     // MARK: Executables
     .executableTarget(
       name: "heapprof",
       dependencies: [
-        "HeapProfile", "Symbolization", "HeapReports", "HeapLeakAnalysis",
+        "HeapProfile", "Symbolization", "HeapReports", "HeapLeakAnalysis", "HeapWeb",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

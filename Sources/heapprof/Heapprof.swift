@@ -22,7 +22,8 @@ struct Heapprof: ParsableCommand {
       """,
     version: versionText(),
     subcommands: [
-      RecordCommand.self, SnapshotCommand.self, TopCommand.self, TracesCommand.self, PeekCommand.self, ListCommand.self,
+      RecordCommand.self, SnapshotCommand.self, WebCommand.self, HtmlCommand.self, TopCommand.self, TracesCommand.self,
+      PeekCommand.self, ListCommand.self,
       DotCommand.self, SvgCommand.self, FoldedCommand.self, ProtoCommand.self, MapsCommand.self,
       GrowthCommand.self,
     ]

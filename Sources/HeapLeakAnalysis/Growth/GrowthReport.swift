@@ -77,8 +77,9 @@ public enum GrowthReport {
     return String(decoding: data, as: UTF8.self) + "\n"
   }
 
-  /// The path with runs of library frames folded into one `… N library frames …` line.
-  static func pathLines(_ fullRootFirst: [String], max: Int) -> [String] {
+  /// The path with runs of library frames folded into one `… N library frames …` line,
+  /// starting below the last entry point, at most `max` lines.
+  public static func pathLines(_ fullRootFirst: [String], max: Int) -> [String] {
     // Start below the last entry point (main, `$main`, SwiftPM's `Module_main`): what
     // comes before it is the same for every stack.
     var rootFirst = fullRootFirst[...]

@@ -16,6 +16,9 @@ public struct MapOwner: Sendable {
   /// The program frame under which the entries (other allocations made while inserting)
   /// were found: the owner or one of its two nearest callers; nil when none were found.
   public var entriesAnchor: String?
+  /// The frames from the root of the stacks to ``entriesAnchor``, root first (entry points
+  /// included): every stack that starts so, and is not storage, holds this map's entries.
+  public var entriesPath: [String]?
 
   /// In-use bytes of map storage (tables, buckets, nodes).
   public var storageInuseBytes: Int64 = 0
@@ -157,6 +160,7 @@ public enum MapAnalysis {
       }
       if let best {
         owner.entriesAnchor = rootFirstPath[rootFirstPath.count - 1 - best.level]
+        owner.entriesPath = Array(rootFirstPath.dropLast(best.level))
         for i in best.stacks {
           let stack = table.stacks[i]
           claimed.insert(i)
