@@ -33,6 +33,7 @@ enum Assets {
       <meta charset="utf-8">
       <meta name="viewport" content="width=device-width, initial-scale=1">
       <title>heapprof</title>
+      <link rel="icon" href="data:,">
       <link rel="stylesheet" href="/static/app.css">
 
       """
@@ -57,6 +58,7 @@ enum Assets {
       <meta http-equiv="Content-Security-Policy" content="\(policy)">
       <meta name="viewport" content="width=device-width, initial-scale=1">
       <title>\(escapeHTML(title))</title>
+      <link rel="icon" href="data:,">
       <style>\(css)</style>
       </head>
       <body>

@@ -89,43 +89,7 @@ final class DemoTests: XCTestCase {
 
   /// Starts the demo serving under `record`, takes three snapshots 1 s apart, stops it.
   func serveAndSnapshot(_ mode: String, _ name: String) throws -> [String] {
-    let dir = try RuntimeHarness.temporaryDirectory(name)
-    let log = dir.appendingPathComponent("serve.log")
-    FileManager.default.createFile(atPath: log.path, contents: nil)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: try Products.path("heapprof"))
-    process.arguments = ["record", "-o", dir.appendingPathComponent("serve").path, "--",
-                         try Products.path("cache-leak", release: true), "--mode", mode, "--serve", "30", "--rate", "400"]
-    var env = ProcessInfo.processInfo.environment
-    env["HEAPPROF_RUNTIME"] = try RuntimeHarness.runtimeLibrary()
-    process.environment = env
-    let handle = try FileHandle(forWritingTo: log)
-    process.standardOutput = handle
-    process.standardError = handle
-    try process.run()
-    defer { if process.isRunning { process.terminate() } }
-    var pid: String?
-    for _ in 0..<100 where pid == nil {
-      usleep(100_000)
-      let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-      if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("cache-leak pid ") }) {
-        pid = line.dropFirst("cache-leak pid ".count).split(separator: ":").first.map(String.init)
-      }
-    }
-    let demoPid = try XCTUnwrap(pid, "cache-leak did not start")
-    var snapshots: [String] = []
-    for _ in 0..<3 {
-      usleep(1_000_000)
-      let r = try Products.heapprof(["snapshot", demoPid])
-      XCTAssertEqual(r.status, 0, r.stderr)
-      snapshots.append(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
-    }
-    kill(pid_t(demoPid)!, SIGTERM)
-    process.waitUntilExit()
-    XCTAssertEqual(process.terminationStatus, 0)
-    let text = try String(contentsOf: log, encoding: .utf8)
-    XCTAssertTrue(text.contains("cache-leak: handled"), "the demo kept serving and exited cleanly:\n\(text)")
-    return snapshots.map { $0.hasPrefix("/") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 }
+    try DemoSeries.serveAndSnapshot(mode, name)
   }
 
   /// In-use bytes from a dump's header line.
@@ -213,5 +177,49 @@ final class DemoTests: XCTestCase {
         XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, "one line: \(r.stderr)")
       }
     }
+  }
+}
+
+/// A serving demo's snapshots, for the tests that need a real series.
+enum DemoSeries {
+  /// Starts the demo serving under `record`, takes three snapshots 1 s apart, stops it.
+  static func serveAndSnapshot(_ mode: String, _ name: String) throws -> [String] {
+    let dir = try RuntimeHarness.temporaryDirectory(name)
+    let log = dir.appendingPathComponent("serve.log")
+    FileManager.default.createFile(atPath: log.path, contents: nil)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: try Products.path("heapprof"))
+    process.arguments = ["record", "-o", dir.appendingPathComponent("serve").path, "--",
+                         try Products.path("cache-leak", release: true), "--mode", mode, "--serve", "30", "--rate", "400"]
+    var env = ProcessInfo.processInfo.environment
+    env["HEAPPROF_RUNTIME"] = try RuntimeHarness.runtimeLibrary()
+    process.environment = env
+    let handle = try FileHandle(forWritingTo: log)
+    process.standardOutput = handle
+    process.standardError = handle
+    try process.run()
+    defer { if process.isRunning { process.terminate() } }
+    var pid: String?
+    for _ in 0..<100 where pid == nil {
+      usleep(100_000)
+      let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+      if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("cache-leak pid ") }) {
+        pid = line.dropFirst("cache-leak pid ".count).split(separator: ":").first.map(String.init)
+      }
+    }
+    let demoPid = try XCTUnwrap(pid, "cache-leak did not start")
+    var snapshots: [String] = []
+    for _ in 0..<3 {
+      usleep(1_000_000)
+      let r = try Products.heapprof(["snapshot", demoPid])
+      XCTAssertEqual(r.status, 0, r.stderr)
+      snapshots.append(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+    kill(pid_t(demoPid)!, SIGTERM)
+    process.waitUntilExit()
+    XCTAssertEqual(process.terminationStatus, 0)
+    let text = try String(contentsOf: log, encoding: .utf8)
+    XCTAssertTrue(text.contains("cache-leak: handled"), "the demo kept serving and exited cleanly:\n\(text)")
+    return snapshots.map { $0.hasPrefix("/") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 }
   }
 }

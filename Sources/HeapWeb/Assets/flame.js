@@ -21,8 +21,8 @@
     if (diff) {
       const r = node.width ? node.value / node.width : 0;
       const t = Math.min(1, Math.abs(r) * 0.8 + 0.2);
-      if (node.value > 0) return `hsl(0, ${40 + 45 * t}%, ${82 - 30 * t}%)`;
-      if (node.value < 0) return `hsl(130, ${35 + 40 * t}%, ${80 - 28 * t}%)`;
+      if (node.value > 0) return `hsl(0, ${45 + 35 * t}%, ${86 - 22 * t}%)`;
+      if (node.value < 0) return `hsl(130, ${35 + 35 * t}%, ${84 - 22 * t}%)`;
       return "hsl(0, 0%, 86%)";
     }
     const j = hash(name);

@@ -4,10 +4,17 @@
 "use strict";
 
 (function () {
-  const NS = "http://www.w3.org/2000/svg";
+  // The SVG namespace, from an element the HTML parser makes (no URL in the page's code).
+  function namespace() {
+    const box = document.createElement("div");
+    box.innerHTML = "<svg></svg>";
+    return box.firstChild.namespaceURI;
+  }
+  let NS = null;
   const PALETTE = ["#3b6ea8", "#4f9d69", "#b5892c", "#7a5ba6", "#5f7f8f", "#a0522d"];
 
   function svg(tag, attrs, ...children) {
+    NS = NS || namespace();
     const e = document.createElementNS(NS, tag);
     for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
     for (const c of children) if (c) e.append(c);
