@@ -92,7 +92,7 @@ let package = Package(
       dependencies: ["HeapReports", "HeapProfile", "HeapProfTestSupport"],
       exclude: ["Golden"]
     ),
-    .testTarget(name: "HeapProfRuntimeTests", dependencies: ["HeapProfRuntime"]),
+    .testTarget(name: "HeapProfRuntimeTests", dependencies: ["HeapProfRuntime", "CUnwind"]),
     .testTarget(
       name: "IntegrationTests",
       // HeapProfRuntime for its rules (hp_signal_allowed), which the CLI must share.

@@ -12,7 +12,7 @@
 
 #define EXPORT __attribute__((visibility("default")))
 
-/* Same layout as heapprof_stats in CHeapProfAPI.h (10 x uint64_t, checked in
+/* Same layout as heapprof_stats in CHeapProfAPI.h (11 x uint64_t, checked in
  * recorder.c); kept incomplete here so that the weak declarations are not merged into
  * these definitions. */
 struct heapprof_stats;

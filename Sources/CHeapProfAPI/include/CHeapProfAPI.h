@@ -31,6 +31,9 @@ typedef struct heapprof_stats {
   uint64_t sample_rate;   /* HEAPPROF_SAMPLE_RATE, 0 = every allocation   */
   uint64_t dumps_written; /* dumps written by this process so far         */
   uint64_t dropped;       /* allocations not recorded because a table was full */
+  uint64_t stacks_unwound; /* stacks that libunwind captured; the others came from the
+                              frame-pointer walk, verified earlier against libunwind
+                              (with HEAPPROF_FP_WALK=0, every stack is libunwind's) */
 } heapprof_stats;
 
 /* 1 when the runtime is loaded and recording (HEAPPROF_OUT set), else 0. */
