@@ -8,8 +8,8 @@
  *                                 the tails table
  *     trusted_id                this thread's memo, or the trusted set (hash + chain)
  *       hit  -> the walk's frames, verified
- *       miss -> cunwind_backtrace, and learn: when the walk agreed, remember the tail
- *               and trust the stack
+ *       miss -> unwind: cunwind_backtrace's frames; then learn: when the walk agreed,
+ *               remember the tail and trust the stack
  */
 #ifndef _GNU_SOURCE
 #error "HeapProfRuntime needs _GNU_SOURCE"
@@ -59,7 +59,7 @@ static TLS uintptr_t tls_tail_key;                 /* walk end of this thread's 
 static TLS int tls_tail_len;                       /* frames in tls_tail */
 static TLS uintptr_t tls_tail[HP_CAPTURE_TAIL_MAX]; /* the tails table's answer for tls_tail_key */
 static TLS uintptr_t tls_stack_lo;                 /* lowest byte of this thread's stack */
-static TLS uintptr_t tls_stack_hi;                 /* one past its highest; 1 = unknown */
+static TLS uintptr_t tls_stack_hi;                 /* one past its highest; 0 unread, 1 unknown */
 
 hp_capture *hp_capture_create(hp_arena *arena, unsigned bucket_bits, int fp_walk) {
   hp_capture *c = hp_arena_bump(arena, sizeof(hp_capture), 64);
@@ -89,10 +89,9 @@ static inline int same_frames(const uintptr_t *a, const uintptr_t *b, int depth)
 /* ---------------------------------------------------------------------------------
  * The walk
  * --------------------------------------------------------------------------------- */
-/* Reads this thread's stack bounds once (pthread_getattr_np mallocs: the caller holds the
+/* Reads this thread's stack bounds (pthread_getattr_np mallocs: the caller holds the
  * runtime's guard, so that allocation passes straight through). */
-static int stack_bounds(void) {
-  if (tls_stack_hi > 1) return 1;
+static __attribute__((noinline)) int read_stack_bounds(void) {
   if (tls_stack_hi == 1) return 0;
   tls_stack_hi = 1;
   pthread_attr_t attr;
@@ -107,31 +106,44 @@ static int stack_bounds(void) {
   return 1;
 }
 
+/* 1 when this thread's stack bounds are known (read once per thread). */
+static inline int stack_bounds(void) {
+  if (__builtin_expect(tls_stack_hi > 1, 1)) return 1;
+  return read_stack_bounds();
+}
+
+/* 1 when `next`, read from the frame at `fp`, is no frame pointer to follow: zero (the
+ * ABI's outermost marker), or any value that is not a higher, aligned address of this
+ * stack (a caller that keeps no frame pointer left something else in %rbp). */
+static inline int chain_ends(uintptr_t next, uintptr_t fp, uintptr_t hi) {
+  return next <= fp || next > hi - 2 * sizeof(uintptr_t) || (next & (sizeof(uintptr_t) - 1)) != 0;
+}
+
 /* Walks the chain from `fp`, the frame address of the function whose caller is frame 0
- * (hp_capture_walk's contract). */
+ * (hp_capture_walk's contract). Each step checks the next frame pointer before
+ * following it, so every frame read lies inside [lo, hi). */
 static inline __attribute__((always_inline)) int walk(uintptr_t fp, uintptr_t *frames,
                                                       int max_frames, int skip, int *clean_end) {
   *clean_end = 0;
 #if defined(__x86_64__) || defined(__aarch64__)
   if (max_frames <= 0 || !stack_bounds()) return -1;
-  if (skip < 0) skip = 0;
   const uintptr_t lo = tls_stack_lo, hi = tls_stack_hi;
+  if (fp < lo || fp > hi - 2 * sizeof(uintptr_t) || (fp & (sizeof(uintptr_t) - 1)) != 0) return -1;
+  for (int k = 0; k < skip; k++) { /* frames dropped: a chain that ends here is no stack */
+    const uintptr_t *frame = (const uintptr_t *)fp;
+    if (frame[1] < 4096 || chain_ends(frame[0], fp, hi)) return -1;
+    fp = frame[0];
+  }
   int n = 0;
-  for (int k = 0;; k++) {
-    if (fp < lo || fp > hi - 2 * sizeof(uintptr_t) || (fp & (sizeof(uintptr_t) - 1)) != 0)
-      return -1;
+  for (;;) {
     const uintptr_t *frame = (const uintptr_t *)fp;
     uintptr_t next = frame[0], ra = frame[1];
     if (ra < 4096) return -1;
-    if (k >= skip) {
-      frames[n++] = ra;
-      if (n == max_frames) return n;
-    }
-    /* The frame that called this one keeps no frame pointer we can follow: zero (the ABI's
-     * outermost marker), or any value that is not a higher address of this stack. */
-    if (next <= fp || next > hi - 2 * sizeof(uintptr_t) || (next & (sizeof(uintptr_t) - 1)) != 0) {
-      *clean_end = k >= skip;
-      return k >= skip ? n : -1;
+    frames[n++] = ra;
+    if (n == max_frames) return n;
+    if (chain_ends(next, fp, hi)) {
+      *clean_end = 1;
+      return n;
     }
     fp = next;
   }
@@ -211,7 +223,11 @@ static void tails_learn(hp_capture *c, uintptr_t last, const uintptr_t *tail, in
 static inline int complete(hp_capture *c, uintptr_t *frames, int walked, int max_frames) {
   uintptr_t key = frames[walked - 1];
   if (key == tls_tail_key && walked + tls_tail_len <= max_frames) {
-    for (int i = 0; i < tls_tail_len; i++) frames[walked + i] = tls_tail[i];
+    /* A fixed trip count, so that the compiler unrolls it (a variable one became `rep
+     * movsq`, whose start-up cost was a tenth of this function's samples). */
+    for (int i = 0; i < HP_CAPTURE_TAIL_MAX; i++) {
+      if (i < tls_tail_len) frames[walked + i] = tls_tail[i];
+    }
     return walked + tls_tail_len;
   }
   int depth = tails_complete(c, frames, walked, max_frames);
@@ -255,9 +271,8 @@ static inline uint32_t trusted_id(hp_capture *c, const uintptr_t *frames, int de
 /* libunwind gave frames[0..depth): when the walk's own `walked` frames are their start,
  * remember the tail after them, and trust the stack when the completed walk is exactly
  * libunwind's. Returns the stack's trusted-set id, or HP_STACK_NONE. */
-static __attribute__((noinline)) uint32_t learn(hp_capture *c, uintptr_t *walk_frames, int walked,
-                                                int clean_end, const uintptr_t *frames, int depth,
-                                                int max_frames) {
+static uint32_t learn(hp_capture *c, uintptr_t *walk_frames, int walked, int clean_end,
+                      const uintptr_t *frames, int depth, int max_frames) {
   if (walked <= 0 || walked > depth || !same_frames(walk_frames, frames, walked))
     return HP_STACK_NONE;
   int completed = walked;
@@ -270,6 +285,22 @@ static __attribute__((noinline)) uint32_t learn(hp_capture *c, uintptr_t *walk_f
   if (completed != depth || !same_frames(walk_frames, frames, depth)) return HP_STACK_NONE;
   uint32_t id = hp_site_table_intern(c->trusted, frames, depth);
   return id == HP_SITE_NONE ? HP_STACK_NONE : id;
+}
+
+/* The slow path of hp_capture_stack, called directly from it (never as a tail call, see
+ * there): libunwind's frames, then learning from the walk's `walked` frames, which are
+ * still at the start of `frames`. Out of line, so that the fast path's frame stays small. */
+static __attribute__((noinline)) int unwind(hp_capture *c, uintptr_t *frames, int max_frames,
+                                            int skip, int walked, int clean_end,
+                                            hp_stack_info *info) {
+  uintptr_t walk_frames[HP_MAX_DEPTH];
+  if (walked > 0) memcpy(walk_frames, frames, sizeof(uintptr_t) * (size_t)walked);
+  /* skip + 2: this function's frame and hp_capture_stack's. */
+  int depth = cunwind_backtrace((void **)frames, max_frames, skip + 2);
+  atomic_fetch_add_explicit(&c->unwound, 1, memory_order_relaxed);
+  if (depth > 0 && walked > 0)
+    info->id = learn(c, walk_frames, walked, clean_end, frames, depth, max_frames);
+  return depth;
 }
 
 /* ---------------------------------------------------------------------------------
@@ -304,12 +335,8 @@ __attribute__((noinline)) int hp_capture_stack(hp_capture *c, uintptr_t *frames,
       }
     }
   }
-  /* libunwind decides (called from here, so that skip + 1 drops this very frame). */
-  uintptr_t walk_frames[HP_MAX_DEPTH];
-  if (walked > 0) memcpy(walk_frames, frames, sizeof(uintptr_t) * (size_t)walked);
-  int depth = cunwind_backtrace((void **)frames, max_frames, skip + 1);
-  atomic_fetch_add_explicit(&c->unwound, 1, memory_order_relaxed);
-  if (depth > 0 && walked > 0)
-    info->id = learn(c, walk_frames, walked, clean_end, frames, depth, max_frames);
+  int depth = unwind(c, frames, max_frames, skip, walked, clean_end, info);
+  /* Keeps the call above from becoming a jump: unwind() counts this frame as one to drop. */
+  __asm__ volatile("" ::: "memory");
   return depth;
 }

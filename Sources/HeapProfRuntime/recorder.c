@@ -22,11 +22,11 @@ _Static_assert(sizeof(hp_stats) == 11 * sizeof(uint64_t), "hp_stats mirrors heap
 typedef _Atomic uint32_t site_plus_one;
 
 struct hp_recorder {
-  hp_arena *arena;                          /* where id pages come from */
-  hp_site_table *sites;                     /* stack -> site */
-  hp_live_table *live;                      /* pointer -> (size, site) */
-  site_plus_one *_Atomic *site_of_stack;    /* STACK_PAGES pages, mapped on first use */
-  _Atomic uint64_t dropped;                 /* allocations not recorded */
+  hp_arena *arena;                               /* where id pages come from */
+  hp_site_table *sites;                          /* stack -> site */
+  hp_live_table *live;                           /* pointer -> (size, site) */
+  _Atomic uint64_t dropped;                      /* allocations not recorded */
+  site_plus_one *_Atomic site_of_stack[STACK_PAGES]; /* pages mapped on first use */
 };
 
 hp_recorder *hp_recorder_create(hp_arena *arena, unsigned bucket_bits, unsigned shard_bits,
@@ -36,8 +36,7 @@ hp_recorder *hp_recorder_create(hp_arena *arena, unsigned bucket_bits, unsigned 
   rec->arena = arena;
   rec->sites = hp_site_table_create(arena, bucket_bits);
   rec->live = hp_live_table_create(arena, shard_bits, shard_capacity);
-  rec->site_of_stack = hp_arena_bump(arena, sizeof(site_plus_one *) * STACK_PAGES, 64);
-  if (rec->sites == NULL || rec->live == NULL || rec->site_of_stack == NULL) return NULL;
+  if (rec->sites == NULL || rec->live == NULL) return NULL;
   atomic_store(&rec->dropped, 0);
   return rec;
 }
@@ -85,7 +84,7 @@ static void remember_site(hp_recorder *rec, uint32_t id, uint32_t site) {
 void hp_recorder_prefetch(hp_recorder *rec, uintptr_t ptr) { hp_live_table_prefetch(rec->live, ptr); }
 
 /* Enters `ptr` for an allocation already counted at `site`. */
-static int enter(hp_recorder *rec, uintptr_t ptr, uint64_t size, uint32_t site) {
+static inline __attribute__((always_inline)) int enter(hp_recorder *rec, uintptr_t ptr, uint64_t size, uint32_t site) {
   uint64_t old_size = 0;
   uint32_t old_site = 0;
   int rc = hp_live_table_insert(rec->live, ptr, size, site, &old_size, &old_site);
@@ -98,26 +97,36 @@ static int enter(hp_recorder *rec, uintptr_t ptr, uint64_t size, uint32_t site) 
   return 1;
 }
 
-int hp_recorder_alloc(hp_recorder *rec, uintptr_t ptr, uint64_t size, const uintptr_t *frames,
-                      int depth, uint32_t stack_id) {
+/* hp_recorder_alloc for a stack whose site is not known by its id: looked up (or
+ * created) by its frames, and remembered under its id when it has one. */
+static __attribute__((noinline)) int alloc_at_frames(hp_recorder *rec, uintptr_t ptr,
+                                                     uint64_t size, const uintptr_t *frames,
+                                                     int depth, uint32_t stack_id) {
   if (depth <= 0) {
     count_drop(rec);
     return 0;
   }
+  uint32_t site = hp_site_table_record_alloc(rec->sites, frames, depth, size);
+  if (site == HP_SITE_NONE) {
+    count_drop(rec);
+    return 0;
+  }
+  if (stack_id < HP_SITE_MAX_IDS) remember_site(rec, stack_id, site);
+  return enter(rec, ptr, size, site);
+}
+
+int hp_recorder_alloc(hp_recorder *rec, uintptr_t ptr, uint64_t size, const uintptr_t *frames,
+                      int depth, uint32_t stack_id) {
   /* Count the allocation before the entry is visible, so that a concurrent free of the
    * same pointer can never credit a site before its allocation. */
-  uint32_t site = stack_id < HP_SITE_MAX_IDS ? known_site(rec, stack_id) : HP_SITE_NONE;
-  if (site != HP_SITE_NONE) {
-    hp_site_table_add_alloc(rec->sites, site, size);
-  } else {
-    site = hp_site_table_record_alloc(rec->sites, frames, depth, size);
-    if (site == HP_SITE_NONE) {
-      count_drop(rec);
-      return 0;
+  if (__builtin_expect(stack_id < HP_SITE_MAX_IDS && depth > 0, 1)) {
+    uint32_t site = known_site(rec, stack_id);
+    if (__builtin_expect(site != HP_SITE_NONE, 1)) {
+      hp_site_table_add_alloc(rec->sites, site, size);
+      return enter(rec, ptr, size, site);
     }
-    if (stack_id < HP_SITE_MAX_IDS) remember_site(rec, stack_id, site);
   }
-  return enter(rec, ptr, size, site);
+  return alloc_at_frames(rec, ptr, size, frames, depth, stack_id);
 }
 
 /* Takes `ptr`'s entry out of the live table without crediting its site. */

@@ -170,9 +170,8 @@ static stripe *adopt_stripe(hp_site_table *t) {
   return st;
 }
 
-/* This thread's stripe of `t`, or NULL: count in the site's own counters. */
-static inline stripe *current_stripe(hp_site_table *t) {
-  if (__builtin_expect(tls_table == t, 1)) return tls_stripe;
+/* current_stripe when this thread has none of `t` yet (a new thread, or another table). */
+static __attribute__((noinline)) stripe *first_stripe(hp_site_table *t) {
   if (!atomic_load_explicit(&t->striped, memory_order_acquire) || tls_exiting) return NULL;
   stripe *st = adopt_stripe(t);
   if (st == NULL) return NULL;
@@ -182,14 +181,25 @@ static inline stripe *current_stripe(hp_site_table *t) {
   return st;
 }
 
+/* This thread's stripe of `t`, or NULL: count in the site's own counters. */
+static inline stripe *current_stripe(hp_site_table *t) {
+  if (__builtin_expect(tls_table == t, 1)) return tls_stripe;
+  return first_stripe(t);
+}
+
 /* The cell of site `id` in `st`, mapping its page on first use; NULL when it cannot. */
+static __attribute__((noinline)) cell *map_cell_page(hp_site_table *t, cell *_Atomic *slot) {
+  cell *page = hp_arena_bump(t->arena, sizeof(cell) * CELL_PAGE_SIZE, 64);
+  if (page != NULL) atomic_store_explicit(slot, page, memory_order_release); /* only the owner writes */
+  return page;
+}
+
 static inline cell *cell_of(hp_site_table *t, stripe *st, uint32_t id) {
   cell *_Atomic *slot = &st->pages[id >> CELL_PAGE_BITS];
   cell *page = atomic_load_explicit(slot, memory_order_relaxed);
   if (__builtin_expect(page == NULL, 0)) {
-    page = hp_arena_bump(t->arena, sizeof(cell) * CELL_PAGE_SIZE, 64);
+    page = map_cell_page(t, slot);
     if (page == NULL) return NULL;
-    atomic_store_explicit(slot, page, memory_order_release); /* only the owner writes */
   }
   return &page[id & (CELL_PAGE_SIZE - 1)];
 }
@@ -318,12 +328,20 @@ uint32_t hp_site_table_find(const hp_site_table *t, const uintptr_t *frames, int
   return s != NULL ? s->id : HP_SITE_NONE;
 }
 
+/* hp_site_table_add_alloc without a stripe: the site's own counters. */
+static __attribute__((noinline)) void add_alloc_to_site(hp_site_table *t, uint32_t id,
+                                                         uint64_t bytes) {
+  hp_site *s = site_by_id(t, id);
+  if (s != NULL) count_alloc(t, NULL, s, bytes);
+}
+
 void hp_site_table_add_alloc(hp_site_table *t, uint32_t id, uint64_t bytes) {
   /* The recorder's path for a stack whose site it already knows: as for frees, with a
    * stripe the cell is found by id without touching the site (the site's line is shared
-   * with every thread that looks the stack up). */
+   * with every thread that looks the stack up). Ids come from intern or find, so they
+   * name sites; the bound only keeps a stray id inside the cell pages. */
   stripe *st = current_stripe(t);
-  if (st != NULL && id < atomic_load_explicit(&t->next_id, memory_order_relaxed)) {
+  if (__builtin_expect(st != NULL && id < HP_SITE_MAX_IDS, 1)) {
     cell *c = cell_of(t, st, id);
     if (c != NULL) {
       add_owned(&c->alloc_bytes, bytes);
@@ -331,8 +349,7 @@ void hp_site_table_add_alloc(hp_site_table *t, uint32_t id, uint64_t bytes) {
       return;
     }
   }
-  hp_site *s = site_by_id(t, id);
-  if (s != NULL) count_alloc(t, NULL, s, bytes);
+  add_alloc_to_site(t, id, bytes);
 }
 
 void hp_site_table_add_free(hp_site_table *t, uint32_t id, uint64_t bytes) {
