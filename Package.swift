@@ -92,6 +92,7 @@ let package = Package(
       dependencies: ["HeapReports", "HeapProfile", "HeapProfTestSupport"],
       exclude: ["Golden"]
     ),
+    // CUnwind: the capture tests compare hp_capture's frames with libunwind's directly.
     .testTarget(name: "HeapProfRuntimeTests", dependencies: ["HeapProfRuntime", "CUnwind"]),
     .testTarget(
       name: "IntegrationTests",

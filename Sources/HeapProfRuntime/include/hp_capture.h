@@ -47,6 +47,7 @@
 #include <stdint.h>
 
 #include "hp_arena.h"
+#include "hp_site_table.h" /* HP_MAX_DEPTH */
 
 #ifdef __cplusplus
 extern "C" {
