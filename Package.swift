@@ -124,7 +124,8 @@ let package = Package(
       dependencies: ["HeapLeakAnalysis", "HeapProfile", "HeapProfTestSupport"],
       exclude: ["Golden"]
     ),
-    .testTarget(name: "HeapProfRuntimeTests", dependencies: ["HeapProfRuntime"]),
+    // CUnwind: the capture tests compare hp_capture's frames with libunwind's directly.
+    .testTarget(name: "HeapProfRuntimeTests", dependencies: ["HeapProfRuntime", "CUnwind"]),
     .testTarget(
       name: "IntegrationTests",
       // HeapProfRuntime for its rules (hp_signal_allowed), which the CLI must share.

@@ -10,7 +10,6 @@
 #include "CUnwind.h"
 
 #include <libunwind.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
@@ -43,63 +42,4 @@ __attribute__((noinline)) int cunwind_backtrace(void **frames, int max_frames, i
   int n = 0;
   for (int i = first; i < got && n < max_frames; i++) frames[n++] = buffer[i];
   return n;
-}
-
-/* ---------------------------------------------------------------------------------
- * Frame-pointer walk
- * --------------------------------------------------------------------------------- */
-static __thread uintptr_t cunwind_stack_lo __attribute__((tls_model("initial-exec"))); /* lowest stack byte */
-static __thread uintptr_t cunwind_stack_hi __attribute__((tls_model("initial-exec"))); /* one past the highest; 1 = unknown */
-
-/* Reads this thread's stack bounds once (pthread_getattr_np may allocate: the caller holds
- * the runtime's guard, so that allocation passes straight through). */
-static int stack_bounds(void) {
-  if (cunwind_stack_hi > 1) return 1;
-  if (cunwind_stack_hi == 1) return 0;
-  cunwind_stack_hi = 1;
-  pthread_attr_t attr;
-  if (pthread_getattr_np(pthread_self(), &attr) != 0) return 0;
-  void *addr = NULL;
-  size_t size = 0;
-  int rc = pthread_attr_getstack(&attr, &addr, &size);
-  pthread_attr_destroy(&attr);
-  if (rc != 0 || addr == NULL || size == 0) return 0;
-  cunwind_stack_lo = (uintptr_t)addr;
-  cunwind_stack_hi = (uintptr_t)addr + size;
-  return 1;
-}
-
-__attribute__((noinline)) int cunwind_fp_backtrace(void **frames, int max_frames, int skip,
-                                                   int *clean_end) {
-  *clean_end = 0;
-#if defined(__x86_64__) || defined(__aarch64__)
-  if (max_frames <= 0 || !stack_bounds()) return -1;
-  if (skip < 0) skip = 0;
-  const uintptr_t lo = cunwind_stack_lo, hi = cunwind_stack_hi;
-  uintptr_t fp = (uintptr_t)__builtin_frame_address(0);
-  int n = 0;
-  for (int k = 0;; k++) {
-    if (fp < lo || fp > hi - 2 * sizeof(uintptr_t) || (fp & (sizeof(uintptr_t) - 1)) != 0)
-      return -1;
-    const uintptr_t *frame = (const uintptr_t *)fp;
-    uintptr_t next = frame[0], ra = frame[1];
-    if (ra < 4096) return -1;
-    if (k >= skip) {
-      frames[n++] = (void *)ra;
-      if (n == max_frames) return n;
-    }
-    /* The frame that called this one keeps no frame pointer we can follow: zero (the ABI's
-     * outermost marker), or any value that is not a higher address of this stack. */
-    if (next <= fp || next > hi - 2 * sizeof(uintptr_t) || (next & (sizeof(uintptr_t) - 1)) != 0) {
-      *clean_end = k >= skip;
-      return k >= skip ? n : -1;
-    }
-    fp = next;
-  }
-#else
-  (void)frames;
-  (void)max_frames;
-  (void)skip;
-  return -1;
-#endif
 }

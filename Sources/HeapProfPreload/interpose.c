@@ -7,9 +7,14 @@
  *  - Real functions are resolved once with dlsym(RTLD_NEXT). Allocations made while
  *    resolving (dlsym may calloc) come from a static bootstrap block; free, realloc and
  *    malloc_usable_size recognise pointers inside it.
- *  - A free is reported to the recorder before the real free, so the address cannot be
- *    handed out again while the live table still holds it.
- *  - Each wrapper calls hp_hook_alloc directly (the recorder skips exactly two frames).
+ *  - Every wrapper looks alike: guard check, real function, one hook (hp_runtime.h) that
+ *    does the recording; realloc, whose old block must leave the live table before the
+ *    real call, has a hook on each side. The rules (what realloc(p, 0) or a failed
+ *    realloc mean for the tables) are the recorder's, not the shim's.
+ *  - A free is reported before the real free, so the address cannot be handed out again
+ *    while the live table still holds it.
+ *  - Each wrapper calls hp_hook_alloc / hp_hook_realloc_end directly (they skip exactly
+ *    two frames: theirs and the wrapper's).
  */
 #ifndef _GNU_SOURCE
 #error "HeapProfPreload needs _GNU_SOURCE"
@@ -205,50 +210,29 @@ EXPORT void *calloc(size_t n, size_t size) {
   return p;
 }
 
-/* The recording part of realloc and reallocarray. */
-INLINE void *recorded_realloc(void *p, size_t n) {
-  void *q;
-  if (p == NULL) {
-    q = plain_malloc(n);
-  } else if (is_boot(p)) {
-    q = boot_realloc(p, n);
-  } else if (n == 0) {
-    hp_hook_free(p); /* glibc: realloc(p, 0) frees p and returns NULL */
-    return plain_realloc(p, 0);
-  } else {
-    uint64_t old_size;
-    uint32_t old_site;
-    int taken = hp_hook_take(p, &old_size, &old_site);
-    q = plain_realloc(p, n);
-    if (q == NULL) {
-      if (taken) hp_hook_restore(p, old_size, old_site);
-      return NULL;
-    }
-    if (taken) hp_hook_credit(old_site, old_size);
-  }
-  return q;
-}
-
 EXPORT void *realloc(void *p, size_t n) {
   if (hp_guard_is_set() || !recording()) return plain_realloc(p, n);
   hp_tls_guard = 1;
-  void *q = recorded_realloc(p, n);
-  if (q != NULL && n != 0) hp_hook_alloc(q, n);
+  hp_realloc r;
+  hp_hook_realloc_begin(p, n, &r);
+  void *q = plain_realloc(p, n);
+  hp_hook_realloc_end(&r, q);
   hp_tls_guard = 0;
   return q;
 }
 
 EXPORT void *reallocarray(void *p, size_t count, size_t size) {
-  int pass = hp_guard_is_set() || !recording();
   size_t n;
   if (__builtin_mul_overflow(count, size, &n)) {
     errno = ENOMEM;
     return NULL;
   }
-  if (pass) return plain_realloc(p, n);
+  if (hp_guard_is_set() || !recording()) return plain_realloc(p, n);
   hp_tls_guard = 1;
-  void *q = recorded_realloc(p, n);
-  if (q != NULL && n != 0) hp_hook_alloc(q, n);
+  hp_realloc r;
+  hp_hook_realloc_begin(p, n, &r);
+  void *q = plain_realloc(p, n);
+  hp_hook_realloc_end(&r, q);
   hp_tls_guard = 0;
   return q;
 }

@@ -12,9 +12,10 @@
 
 #define EXPORT __attribute__((visibility("default")))
 
-/* Same layout as heapprof_stats in CHeapProfAPI.h (10 x uint64_t, checked in
+/* Same layout as heapprof_stats in CHeapProfAPI.h (11 x uint64_t, checked in
  * recorder.c); kept incomplete here so that the weak declarations are not merged into
- * these definitions. */
+ * these definitions. The first release's struct had ten fields: heapprof_get_stats writes
+ * exactly those. */
 struct heapprof_stats;
 
 EXPORT int heapprof_is_active(void) { return hp_runtime_is_active(); }
@@ -26,7 +27,20 @@ EXPORT int heapprof_get_stats(struct heapprof_stats *out) {
     return -1;
   }
   if (hp_runtime_stats(&stats) != 0) return -1;
-  memcpy(out, &stats, sizeof stats);
+  memcpy(out, &stats, 10 * sizeof(uint64_t));
+  return 0;
+}
+
+EXPORT int heapprof_get_stats_sized(struct heapprof_stats *out, size_t size) {
+  hp_stats stats;
+  if (out == NULL) {
+    errno = EINVAL;
+    return -1;
+  }
+  if (hp_runtime_stats(&stats) != 0) return -1;
+  size_t known = size < sizeof stats ? size : sizeof stats;
+  memcpy(out, &stats, known);
+  if (size > known) memset((char *)out + known, 0, size - known);
   return 0;
 }
 

@@ -338,18 +338,18 @@ static void fork_prepare(void) {
   fork_guard = hp_guard_enter();
   pthread_mutex_lock(&hp_rt.dump_lock);
   hp_arena_lock(&hp_rt.arena);
-  hp_live_table_lock_all(hp_recorder_live(hp_rt.recorder));
+  hp_recorder_lock(hp_rt.recorder);
 }
 
 static void fork_parent(void) {
-  hp_live_table_unlock_all(hp_recorder_live(hp_rt.recorder));
+  hp_recorder_unlock(hp_rt.recorder);
   hp_arena_unlock(&hp_rt.arena);
   pthread_mutex_unlock(&hp_rt.dump_lock);
   hp_guard_leave(fork_guard);
 }
 
 static void fork_child(void) {
-  hp_live_table_unlock_all(hp_recorder_live(hp_rt.recorder));
+  hp_recorder_unlock(hp_rt.recorder);
   hp_arena_unlock(&hp_rt.arena);
   pthread_mutex_init(&hp_rt.dump_lock, NULL);
   atomic_store(&hp_rt.pid, (int)getpid());

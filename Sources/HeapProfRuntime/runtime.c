@@ -1,6 +1,12 @@
 /*
  * runtime.c: the process-wide recorder of libheapprof.so (contract in hp_runtime.h).
  *
+ * An allocation's way through the runtime, one file each:
+ *
+ *   interpose.c  malloc wrapper: guard, real malloc, hp_hook_alloc
+ *   runtime.c    enabled? sampled? (sampler.c)  ->  stack (capture.c)  ->  record
+ *                (recorder.c: site_table.c, then live_table.c)  ->  in-use estimate
+ *
  * Per-thread state lives in initial-exec TLS: the sampler's countdown and the batched
  * in-use delta. Nothing on the hook path touches a process-wide lock: sites are
  * lock-free, the live table locks one shard, and the in-use estimate is flushed to a
@@ -17,9 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "CUnwind.h"
 #include "fmt.h"
-#include "hp_fp_tails.h"
+#include "hp_capture.h"
 #include "hp_guard.h"
 #include "hp_sampler.h"
 
@@ -32,9 +37,6 @@ static _Atomic int hp_init_started;     /* hp_runtime_init ran */
 static TLS hp_sampler tls_sampler;      /* this thread's Poisson countdown */
 static TLS int tls_sampler_ready;       /* tls_sampler seeded */
 static TLS int64_t tls_inuse_delta;     /* in-use bytes not yet flushed */
-static TLS uintptr_t tls_tail_key;      /* last frame of this thread's last completed walk */
-static TLS int tls_tail_len;            /* frames in tls_tail */
-static TLS uintptr_t tls_tail[HP_FP_TAIL_MAX]; /* hp_fp_tails' answer for tls_tail_key */
 
 /* ---------------------------------------------------------------------------------
  * Init
@@ -66,14 +68,15 @@ int hp_runtime_init(char *const *envp) {
   make_absolute(hp_rt.config.out);
   hp_arena_init(&hp_rt.arena, 0, 1u << 20);
   hp_rt.recorder = hp_recorder_create(&hp_rt.arena, 16, 6, 64);
+  hp_rt.capture = hp_capture_create(&hp_rt.arena, 16, hp_rt.config.fp_walk);
   /* Sampled: most frees are of pointers never entered; a 4 MiB (virtual) counting filter
    * answers those with one load instead of a shard lock and a probe. */
   if (hp_rt.recorder != NULL && hp_rt.config.sample_rate != 0 &&
-      !hp_live_table_enable_filter(hp_recorder_live(hp_rt.recorder), 20)) {
+      !hp_recorder_enable_free_filter(hp_rt.recorder, 20)) {
     hp_rt.recorder = NULL;
   }
-  if (hp_rt.recorder != NULL) hp_site_table_enable_stripes(hp_recorder_sites(hp_rt.recorder));
-  if (hp_rt.recorder == NULL) {
+  if (hp_rt.recorder != NULL) hp_recorder_enable_stripes(hp_rt.recorder);
+  if (hp_rt.recorder == NULL || hp_rt.capture == NULL) {
     hp_say(2, "cannot map memory for the recorder; not recording");
     hp_guard_leave(guard);
     return 0;
@@ -88,7 +91,6 @@ int hp_runtime_init(char *const *envp) {
   if (batch > (1u << 20)) batch = 1u << 20;
   if (batch < 4096) batch = 4096;
   hp_rt.inuse_batch = (int64_t)batch;
-  cunwind_init();
   hp_dumper_start();
   atomic_store(&hp_hook_recording, 1);
   hp_guard_leave(guard);
@@ -120,7 +122,11 @@ static inline int64_t weight(uint64_t size) {
   return (int64_t)(rate != 0 && size < rate ? rate : size);
 }
 
-__attribute__((noinline)) void hp_hook_alloc(void *ptr, size_t size) {
+/* Records `ptr` of `size` bytes when recording is on and the sampler takes it. Always
+ * inlined into a hook that the wrapper calls directly, so that the stack seen from here
+ * starts two frames up: this hook's and the wrapper's are skipped, and frames[0] is the
+ * return address into the program that called malloc. */
+static inline __attribute__((always_inline)) void record_alloc(void *ptr, size_t size) {
   if (!atomic_load_explicit(&hp_rt.enabled, memory_order_relaxed)) return;
   uint64_t rate = hp_rt.config.sample_rate;
   if (rate != 0) {
@@ -134,93 +140,35 @@ __attribute__((noinline)) void hp_hook_alloc(void *ptr, size_t size) {
     }
     if (!hp_sampler_take(&tls_sampler, size)) return;
   }
-  const int max_depth = hp_rt.config.max_depth;
-  /* The live-table slot is a likely cache miss: start loading it while the stack is walked. */
-  hp_live_table_prefetch(hp_recorder_live(hp_rt.recorder), (uintptr_t)ptr);
-  /* Fast path: a frame-pointer walk whose exact frames name a trusted site (one that the
-   * walk and libunwind once agreed on, see hp_site_table_trust). Both walks skip
-   * hp_hook_alloc and the wrapper: frames[0] is the wrapper's return address. */
-  uintptr_t fp_frames[HP_MAX_DEPTH];
-  int clean_end = 0;
-  int fp_depth = hp_rt.config.fp_walk ? cunwind_fp_backtrace((void **)fp_frames, max_depth, 2, &clean_end)
-                               : -1;
-  int fp_walked = fp_depth; /* frames the walk itself saw, before any remembered tail */
-  if (fp_depth > 0 && clean_end) {
-    /* Nearly every walk of a thread ends at the same frame: keep its tail at hand. */
-    if (fp_frames[fp_depth - 1] == tls_tail_key && fp_depth + tls_tail_len <= max_depth) {
-      for (int i = 0; i < tls_tail_len; i++) fp_frames[fp_depth + i] = tls_tail[i];
-      fp_depth += tls_tail_len;
-    } else {
-      uintptr_t key = fp_frames[fp_depth - 1];
-      int walked = fp_depth;
-      fp_depth = hp_fp_tails_complete(hp_fp_tails_shared(), fp_frames, fp_depth, max_depth);
-      if (fp_depth >= walked && fp_depth < max_depth && fp_depth - walked <= HP_FP_TAIL_MAX) {
-        /* (not when max_depth cut the tail: the cache holds whole tails only) */
-        tls_tail_key = key;
-        tls_tail_len = fp_depth - walked;
-        for (int i = 0; i < tls_tail_len; i++) tls_tail[i] = fp_frames[walked + i];
-      }
-    }
-  }
-  if (fp_depth > 0) {
-    uint32_t site = hp_site_table_record_trusted(hp_recorder_sites(hp_rt.recorder), fp_frames,
-                                                 fp_depth, size);
-    if (site != HP_SITE_NONE) {
-      if (hp_recorder_enter(hp_rt.recorder, (uintptr_t)ptr, size, site)) note_inuse(weight(size));
-      return;
-    }
-  }
-  /* Slow path: libunwind decides; when the walk agrees, the site becomes trusted. */
+  /* The live-table slot is a likely cache miss: start loading it while the stack is taken. */
+  hp_recorder_prefetch(hp_rt.recorder, (uintptr_t)ptr);
   uintptr_t frames[HP_MAX_DEPTH];
-  int depth = cunwind_backtrace((void **)frames, max_depth, 2);
-  if (depth <= 0) {
-    hp_recorder_count_drop(hp_rt.recorder);
-    return;
-  }
-  uint32_t site = HP_SITE_NONE;
-  if (hp_recorder_alloc_at(hp_rt.recorder, (uintptr_t)ptr, size, frames, depth, &site)) {
+  hp_stack_info stack;
+  int depth = hp_capture_stack(hp_rt.capture, frames, hp_rt.config.max_depth, 2, &stack);
+  if (hp_recorder_alloc(hp_rt.recorder, (uintptr_t)ptr, size, frames, depth, stack.id))
     note_inuse(weight(size));
-  }
-  if (site == HP_SITE_NONE || fp_walked <= 0 || fp_walked > depth ||
-      memcmp(fp_frames, frames, sizeof(uintptr_t) * (size_t)fp_walked) != 0)
-    return;
-  if (clean_end) {
-    /* libunwind's frames after the walk's last one are the start code's: remember them
-     * (unless libunwind was cut at max_depth, then they may be incomplete). */
-    if (depth < max_depth) {
-      hp_fp_tails_learn(hp_fp_tails_shared(), frames[fp_walked - 1], frames + fp_walked,
-                        depth - fp_walked);
-    }
-    fp_depth = hp_fp_tails_complete(hp_fp_tails_shared(), fp_frames, fp_walked, max_depth);
-  } else {
-    fp_depth = fp_walked;
-  }
-  if (fp_depth == depth && memcmp(fp_frames, frames, sizeof(uintptr_t) * (size_t)depth) == 0) {
-    hp_site_table_trust(hp_recorder_sites(hp_rt.recorder), site);
-  }
 }
+
+__attribute__((noinline)) void hp_hook_alloc(void *ptr, size_t size) { record_alloc(ptr, size); }
 
 void hp_hook_free(void *ptr) {
   uint64_t size;
-  uint32_t site;
-  if (!hp_live_table_may_hold(hp_recorder_live(hp_rt.recorder), (uintptr_t)ptr)) return;
-  if (!hp_recorder_take(hp_rt.recorder, (uintptr_t)ptr, &size, &site)) return;
-  hp_recorder_credit(hp_rt.recorder, site, size);
-  note_inuse(-weight(size));
+  if (hp_recorder_free(hp_rt.recorder, (uintptr_t)ptr, &size)) note_inuse(-weight(size));
 }
 
-int hp_hook_take(void *ptr, uint64_t *size, uint32_t *site) {
-  if (!hp_live_table_may_hold(hp_recorder_live(hp_rt.recorder), (uintptr_t)ptr)) return 0;
-  return hp_recorder_take(hp_rt.recorder, (uintptr_t)ptr, size, site);
+void hp_hook_realloc_begin(void *old, size_t size, hp_realloc *r) {
+  uint64_t freed;
+  if (hp_recorder_realloc_begin(hp_rt.recorder, r, (uintptr_t)old, size, &freed))
+    note_inuse(-weight(freed));
 }
 
-void hp_hook_restore(void *ptr, uint64_t size, uint32_t site) {
-  hp_recorder_restore(hp_rt.recorder, (uintptr_t)ptr, size, site);
-}
-
-void hp_hook_credit(uint32_t site, uint64_t size) {
-  hp_recorder_credit(hp_rt.recorder, site, size);
-  note_inuse(-weight(size));
+__attribute__((noinline)) void hp_hook_realloc_end(hp_realloc *r, void *result) {
+  uint64_t freed;
+  if (hp_recorder_realloc_end(hp_rt.recorder, r, (uintptr_t)result, &freed))
+    note_inuse(-weight(freed));
+  /* glibc's realloc(p, 0) frees p and returns NULL; a non-NULL result for size 0 (another
+   * allocator) is not recorded, nor is realloc(NULL, 0). */
+  if (result != NULL && r->size != 0) record_alloc(result, r->size);
 }
 
 /* ---------------------------------------------------------------------------------
@@ -234,6 +182,7 @@ int hp_runtime_stats(hp_stats *out) {
   int guard = hp_guard_enter();
   hp_recorder_stats(hp_rt.recorder, out);
   out->sample_rate = hp_rt.config.sample_rate;
+  out->stacks_unwound = hp_capture_unwound(hp_rt.capture);
   out->dumps_written = atomic_load(&hp_rt.dumps_written);
   hp_guard_leave(guard);
   return 0;

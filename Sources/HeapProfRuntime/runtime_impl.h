@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 
 #include "arena_impl.h"
+#include "hp_capture.h"
 #include "hp_config.h"
 #include "hp_runtime.h"
 
@@ -16,6 +17,7 @@ typedef struct hp_runtime_state {
   hp_config config;                /* HEAPPROF_* values */
   hp_arena arena;                  /* every byte the runtime keeps */
   hp_recorder *recorder;           /* sites + live table */
+  hp_capture *capture;             /* stacks: frame-pointer walk, checked by libunwind */
   char program[HP_PATH_MAX];       /* /proc/self/exe */
   _Atomic int enabled;             /* heapprof_set_enabled */
   _Atomic int pid;                 /* this process (changes in a fork child) */

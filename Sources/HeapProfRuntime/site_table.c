@@ -39,7 +39,6 @@ typedef struct hp_site {
   uint64_t hash;                /* hp_stack_hash of the frames */
   uint32_t id;                  /* dense id */
   uint32_t depth;               /* number of frames */
-  _Atomic uint32_t trusted;     /* 1: the frame-pointer walk may find this site */
   _Atomic uint64_t alloc_count; /* allocations recorded here */
   _Atomic uint64_t alloc_bytes; /* their requested bytes */
   _Atomic uint64_t free_count;  /* frees credited here */
@@ -57,15 +56,12 @@ typedef struct cell {
 #define CELL_PAGE_BITS 10
 #define CELL_PAGE_SIZE (1u << CELL_PAGE_BITS)
 #define CELL_PAGES (HP_SITE_MAX_IDS / CELL_PAGE_SIZE)
-#define SITE_CACHE_SIZE 64
 
-/* One thread's counters (cells by site id, in pages mapped on first use) and its cache of
- * recently found trusted sites. */
+/* One thread's counters: cells by site id, in pages mapped on first use. */
 typedef struct stripe {
-  struct stripe *next;                     /* the table's stripes, newest first */
-  _Atomic uintptr_t owner;                 /* pthread_self of the writer, 0 when free */
-  cell *_Atomic *pages;                    /* CELL_PAGES pages of CELL_PAGE_SIZE cells */
-  hp_site *cache[SITE_CACHE_SIZE];         /* by stack_signature; checked before use */
+  struct stripe *next;      /* the table's stripes, newest first */
+  _Atomic uintptr_t owner;  /* pthread_self of the writer, 0 when free */
+  cell *_Atomic *pages;     /* CELL_PAGES pages of CELL_PAGE_SIZE cells */
 } stripe;
 
 struct hp_site_table {
@@ -174,26 +170,36 @@ static stripe *adopt_stripe(hp_site_table *t) {
   return st;
 }
 
-/* This thread's stripe of `t`, or NULL: count in the site's own counters. */
-static inline stripe *current_stripe(hp_site_table *t) {
-  if (__builtin_expect(tls_table == t, 1)) return tls_stripe;
+/* current_stripe when this thread has none of `t` yet (a new thread, or another table). */
+static __attribute__((noinline)) stripe *first_stripe(hp_site_table *t) {
   if (!atomic_load_explicit(&t->striped, memory_order_acquire) || tls_exiting) return NULL;
   stripe *st = adopt_stripe(t);
   if (st == NULL) return NULL;
-  pthread_setspecific(stripe_key, st); /* a key below 32: no allocation */
+  pthread_setspecific(stripe_key, st); /* may calloc for a key >= 32: under the guard */
   tls_stripe = st;
   tls_table = t;
   return st;
 }
 
+/* This thread's stripe of `t`, or NULL: count in the site's own counters. */
+static inline stripe *current_stripe(hp_site_table *t) {
+  if (__builtin_expect(tls_table == t, 1)) return tls_stripe;
+  return first_stripe(t);
+}
+
 /* The cell of site `id` in `st`, mapping its page on first use; NULL when it cannot. */
+static __attribute__((noinline)) cell *map_cell_page(hp_site_table *t, cell *_Atomic *slot) {
+  cell *page = hp_arena_bump(t->arena, sizeof(cell) * CELL_PAGE_SIZE, 64);
+  if (page != NULL) atomic_store_explicit(slot, page, memory_order_release); /* only the owner writes */
+  return page;
+}
+
 static inline cell *cell_of(hp_site_table *t, stripe *st, uint32_t id) {
   cell *_Atomic *slot = &st->pages[id >> CELL_PAGE_BITS];
   cell *page = atomic_load_explicit(slot, memory_order_relaxed);
   if (__builtin_expect(page == NULL, 0)) {
-    page = hp_arena_bump(t->arena, sizeof(cell) * CELL_PAGE_SIZE, 64);
+    page = map_cell_page(t, slot);
     if (page == NULL) return NULL;
-    atomic_store_explicit(slot, page, memory_order_release); /* only the owner writes */
   }
   return &page[id & (CELL_PAGE_SIZE - 1)];
 }
@@ -239,14 +245,6 @@ static int publish_id(hp_site_table *t, hp_site *site) {
   }
   atomic_store_explicit(&page[site->id & (DIR_PAGE_SIZE - 1)], site, memory_order_release);
   return 1;
-}
-
-/* Which stripe cache slot a stack uses: frames 1-3 (frame 0 is the same return address
- * into the allocator for most stacks of a program) and the depth. */
-static inline uint32_t stack_signature(const uintptr_t *frames, int depth) {
-  uint64_t h = (uint64_t)depth * 0x9e3779b97f4a7c15ull;
-  for (int i = 1; i < depth && i < 4; i++) h = (h ^ (uint64_t)frames[i]) * 0xff51afd7ed558ccdull;
-  return (uint32_t)(h >> 58) & (SITE_CACHE_SIZE - 1);
 }
 
 static inline int same_frames(const hp_site *s, const uintptr_t *frames, int depth) {
@@ -322,33 +320,36 @@ static hp_site *intern(hp_site_table *t, const uintptr_t *frames, int depth) {
   }
 }
 
-uint32_t hp_site_table_record_trusted(hp_site_table *t, const uintptr_t *frames, int depth,
-                                      uint64_t bytes) {
-  if (depth <= 0 || depth > HP_MAX_DEPTH) return HP_SITE_NONE;
-  /* A thread allocates at a few sites over and over: its stripe remembers the trusted
-   * sites it found last, by a signature of a few frames, checked frame for frame. */
-  stripe *st = current_stripe(t);
-  hp_site **memo = st != NULL ? &st->cache[stack_signature(frames, depth)] : NULL;
-  hp_site *s = memo != NULL ? *memo : NULL;
-  if (s == NULL || !same_frames(s, frames, depth)) {
-    uint64_t hash = hp_stack_hash(frames, depth);
-    hp_site *head = atomic_load_explicit(&t->buckets[hash & t->mask], memory_order_acquire);
-    s = find(head, NULL, hash, frames, depth);
-    if (s == NULL || !atomic_load_explicit(&s->trusted, memory_order_relaxed)) return HP_SITE_NONE;
-    if (memo != NULL) *memo = s;
-  }
-  count_alloc(t, st, s, bytes);
-  return s->id;
+uint32_t hp_site_table_find(const hp_site_table *t, const uintptr_t *frames, int depth) {
+  if (depth < 0 || depth > HP_MAX_DEPTH) return HP_SITE_NONE;
+  uint64_t hash = hp_stack_hash(frames, depth);
+  hp_site *head = atomic_load_explicit(&t->buckets[hash & t->mask], memory_order_acquire);
+  hp_site *s = find(head, NULL, hash, frames, depth);
+  return s != NULL ? s->id : HP_SITE_NONE;
 }
 
-void hp_site_table_trust(hp_site_table *t, uint32_t id) {
+/* hp_site_table_add_alloc without a stripe: the site's own counters. */
+static __attribute__((noinline)) void add_alloc_to_site(hp_site_table *t, uint32_t id,
+                                                         uint64_t bytes) {
   hp_site *s = site_by_id(t, id);
-  if (s != NULL) atomic_store_explicit(&s->trusted, 1, memory_order_relaxed);
+  if (s != NULL) count_alloc(t, NULL, s, bytes);
 }
 
 void hp_site_table_add_alloc(hp_site_table *t, uint32_t id, uint64_t bytes) {
-  hp_site *s = site_by_id(t, id);
-  if (s != NULL) count_alloc(t, current_stripe(t), s, bytes);
+  /* The recorder's path for a stack whose site it already knows: as for frees, with a
+   * stripe the cell is found by id without touching the site (the site's line is shared
+   * with every thread that looks the stack up). Ids come from intern or find, so they
+   * name sites; the bound only keeps a stray id inside the cell pages. */
+  stripe *st = current_stripe(t);
+  if (__builtin_expect(st != NULL && id < HP_SITE_MAX_IDS, 1)) {
+    cell *c = cell_of(t, st, id);
+    if (c != NULL) {
+      add_owned(&c->alloc_bytes, bytes);
+      add_owned(&c->alloc_count, 1);
+      return;
+    }
+  }
+  add_alloc_to_site(t, id, bytes);
 }
 
 void hp_site_table_add_free(hp_site_table *t, uint32_t id, uint64_t bytes) {

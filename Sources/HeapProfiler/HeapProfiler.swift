@@ -79,6 +79,9 @@ public struct Stats: Sendable, Equatable {
   public var dumpsWritten: UInt64
   /// Allocations the runtime could not record (a table was full, or no stack was found).
   public var dropped: UInt64
+  /// Stacks captured by libunwind; the others came from the frame-pointer walk, verified
+  /// against libunwind before (all of them with `HEAPPROF_FP_WALK=0`).
+  public var stacksUnwound: UInt64
 
   init(_ s: heapprof_stats) {
     allocCount = s.alloc_count
@@ -91,6 +94,7 @@ public struct Stats: Sendable, Equatable {
     sampleRate = s.sample_rate
     dumpsWritten = s.dumps_written
     dropped = s.dropped
+    stacksUnwound = s.stacks_unwound
   }
 }
 

@@ -21,11 +21,11 @@ final class DumpWriterTests: XCTestCase {
     func record(_ count: Int, _ size: UInt64, _ frames: [UInt], freeing: Int) {
       var ptrs = [UInt]()
       for _ in 0..<count {
-        frames.withUnsafeBufferPointer { _ = hp_recorder_alloc(recorder, next, size, $0.baseAddress, Int32($0.count)) }
+        frames.withUnsafeBufferPointer { _ = hp_recorder_alloc(recorder, next, size, $0.baseAddress, Int32($0.count), HP_STACK_NONE) }
         ptrs.append(next)
         next += 16
       }
-      for p in ptrs.prefix(freeing) { _ = hp_recorder_free(recorder, p) }
+      for p in ptrs.prefix(freeing) { _ = hp_recorder_free(recorder, p, nil) }
     }
     record(10, 100, [0x401234, 0x400100], freeing: 4)
     record(1, 4096, [0x405000], freeing: 0)
@@ -34,7 +34,7 @@ final class DumpWriterTests: XCTestCase {
   }
 
   override func tearDownWithError() throws {
-    hp_live_table_destroy(hp_recorder_live(recorder))
+    hp_recorder_destroy(recorder)
     XCTAssertEqual(hp_arena_live_blocks(arena), 0, "dumps give their scratch blocks back")
     hp_arena_release(arena)
     try? FileManager.default.removeItem(at: dir)

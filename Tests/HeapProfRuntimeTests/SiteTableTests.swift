@@ -25,6 +25,26 @@ final class SiteTableTests: XCTestCase {
     XCTAssertNil(hp_site_table_frames(table, 4, &depth))
   }
 
+  func testFindLooksUpWithoutCreating() throws {
+    let arena = try XCTUnwrap(hp_arena_create(0, 0))
+    defer { hp_arena_release(arena) }
+    let table = try XCTUnwrap(hp_site_table_create(arena, 8))
+    func find(_ frames: [UInt]) -> UInt32 {
+      frames.withUnsafeBufferPointer { hp_site_table_find(table, $0.baseAddress, Int32($0.count)) }
+    }
+    XCTAssertEqual(find([0x1000, 0x2000]), HP_SITE_NONE)
+    XCTAssertEqual(hp_site_table_site_count(table), 0)
+    XCTAssertEqual(intern(table, [0x1000, 0x2000]), 0)
+    XCTAssertEqual(intern(table, [0x1000]), 1)
+    XCTAssertEqual(find([0x1000, 0x2000]), 0)
+    XCTAssertEqual(find([0x1000]), 1)
+    XCTAssertEqual(find([0x2000]), HP_SITE_NONE)
+    XCTAssertEqual(hp_site_table_site_count(table), 2)
+    var counts = hp_site_counts()
+    XCTAssertEqual(hp_site_table_counts(table, 0, &counts), 0)
+    XCTAssertEqual([counts.alloc_count, counts.free_count], [0, 0], "find counts nothing")
+  }
+
   func testCountersAreExact() throws {
     let arena = try XCTUnwrap(hp_arena_create(0, 0))
     defer { hp_arena_release(arena) }

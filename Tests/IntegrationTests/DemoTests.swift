@@ -6,8 +6,16 @@ import XCTest
 /// debug build, `cache-leak` from the release build (its Dictionary code is specialized
 /// there, so the map's key and value types appear in the names, as in production).
 enum Products {
-  static var debug: URL { packageRoot().appendingPathComponent(".build/debug") }
-  static var release: URL { packageRoot().appendingPathComponent(".build/release") }
+  /// The debug products built with this test binary: the directory that holds it (so that
+  /// `swift test --scratch-path DIR` tests DIR's builds), else .build/debug.
+  static var debug: URL {
+    if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"), exe.hasSuffix(".xctest") {
+      return URL(fileURLWithPath: exe).deletingLastPathComponent()
+    }
+    return packageRoot().appendingPathComponent(".build/debug")
+  }
+  /// The release products next to them (tools/test builds cache-leak there).
+  static var release: URL { debug.deletingLastPathComponent().appendingPathComponent("release") }
 
   static func path(_ name: String, release: Bool = false) throws -> String {
     let p = (release ? Products.release : Products.debug).appendingPathComponent(name).path
@@ -18,9 +26,11 @@ enum Products {
   }
 
   /// The HEAPPROF_* variables a test must not inherit from the shell that runs it.
+  /// HEAPPROF_FP_WALK is not one of them: tools/test runs the runtime suites a second time
+  /// with HEAPPROF_FP_WALK=0, which must reach the recorded programs (RuntimeUnwinderTests).
   static let recordingVariables = [
     "HEAPPROF_OUT", "LD_PRELOAD", "HEAPPROF_SAMPLE_RATE", "HEAPPROF_INTERVAL", "HEAPPROF_INUSE_INTERVAL",
-    "HEAPPROF_SIGNAL", "HEAPPROF_MAX_DEPTH", "HEAPPROF_AT_EXIT", "HEAPPROF_SESSION", "HEAPPROF_FP_WALK",
+    "HEAPPROF_SIGNAL", "HEAPPROF_MAX_DEPTH", "HEAPPROF_AT_EXIT", "HEAPPROF_SESSION",
   ]
 
   /// Runs the built `heapprof` with `args` (and the runtime under test).

@@ -222,8 +222,14 @@ def check_dumps(workdir, prefix, objects, expect_path, extra_check=None):
 # ---------------------------------------------------------------------------------------
 # Running
 # ---------------------------------------------------------------------------------------
+# HEAPPROF_* variables passed on to every program: tools/test runs the suite a second time
+# with HEAPPROF_FP_WALK=0 (every stack from libunwind).
+KEPT = ("HEAPPROF_FP_WALK",)
+
+
 def clean_env(scale):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HEAPPROF_") and k not in ("LD_PRELOAD", "STRESS_EXPECT")}
+    env = {k: v for k, v in os.environ.items()
+           if (not k.startswith("HEAPPROF_") or k in KEPT) and k not in ("LD_PRELOAD", "STRESS_EXPECT")}
     env["STRESS_SCALE"] = str(scale)
     return env
 
@@ -492,6 +498,8 @@ def main():
     args.runtime = os.path.abspath(args.runtime)
     args.build = build(os.path.abspath(args.build))
     passed = failed = 0
+    print("stacks: %s" % ("libunwind only (HEAPPROF_FP_WALK=0)" if os.environ.get("HEAPPROF_FP_WALK") == "0"
+                          else "frame-pointer walk, verified by libunwind"), flush=True)
     for name, fn in stress_scenarios(args) + fault_scenarios(args):
         if args.only and args.only not in name:
             continue

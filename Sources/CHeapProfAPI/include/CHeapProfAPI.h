@@ -19,7 +19,11 @@
 extern "C" {
 #endif
 
-/* Totals of everything the runtime recorded so far (sampled counts when sampling). */
+/* Totals of everything the runtime recorded so far (sampled counts when sampling).
+ * The struct only grows at its end. heapprof_get_stats fills the first ten fields (its
+ * layout since the first release, so that programs built with an older header are never
+ * written past their struct); heapprof_get_stats_sized fills as many as the caller's
+ * struct holds. heapprof_api_get_stats picks the right one. */
 typedef struct heapprof_stats {
   uint64_t alloc_count;   /* allocations recorded                        */
   uint64_t alloc_bytes;   /* bytes requested by those allocations         */
@@ -31,13 +35,21 @@ typedef struct heapprof_stats {
   uint64_t sample_rate;   /* HEAPPROF_SAMPLE_RATE, 0 = every allocation   */
   uint64_t dumps_written; /* dumps written by this process so far         */
   uint64_t dropped;       /* allocations not recorded because a table was full */
+  uint64_t stacks_unwound; /* stacks that libunwind captured; the others came from the
+                              frame-pointer walk, verified earlier against libunwind
+                              (with HEAPPROF_FP_WALK=0, every stack is libunwind's) */
 } heapprof_stats;
 
 /* 1 when the runtime is loaded and recording (HEAPPROF_OUT set), else 0. */
 int heapprof_is_active(void) __attribute__((weak));
 
-/* Fills *out. Returns 0, or -1 when the runtime is not recording. */
+/* Fills the first ten fields of *out (through `dropped`). Returns 0, or -1 when the
+ * runtime is not recording. */
 int heapprof_get_stats(heapprof_stats *out) __attribute__((weak));
+
+/* Fills the fields of *out that fit in `size` bytes (pass sizeof *out) and zeroes what
+ * the runtime does not know of. Returns 0, or -1 when not recording. */
+int heapprof_get_stats_sized(heapprof_stats *out, size_t size) __attribute__((weak));
 
 /* Writes a dump now, from the calling thread, to the next numbered file
  * (PREFIX.<pid>.<seq>.heap), or to `path` when it is not NULL. `reason` is written
@@ -57,6 +69,7 @@ static inline int heapprof_api_is_active(void) {
   return heapprof_is_active ? heapprof_is_active() : 0;
 }
 static inline int heapprof_api_get_stats(heapprof_stats *out) {
+  if (heapprof_get_stats_sized) return heapprof_get_stats_sized(out, sizeof *out);
   return heapprof_get_stats ? heapprof_get_stats(out) : -1;
 }
 static inline int heapprof_api_dump(const char *path, const char *reason, char *path_out,

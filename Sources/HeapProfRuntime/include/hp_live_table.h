@@ -4,7 +4,8 @@
  *
  * Sharded by pointer hash; each shard is an open-addressing (linear probing, backward
  * shift deletion) array of 16-byte entries, guarded by its own spinlock. A shard grows by
- * mapping an array twice as big from the arena under its lock. When it cannot grow and
+ * mapping an array twice as big from the arena under its lock (mmap with MAP_POPULATE,
+ * never malloc). When it cannot grow and
  * is full, an insertion fails and the caller counts a drop; there is no fallback to
  * malloc.
  *

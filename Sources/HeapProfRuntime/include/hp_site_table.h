@@ -1,7 +1,8 @@
 /*
  * hp_site_table: stack -> site. A site is one distinct call stack (up to
  * HP_MAX_DEPTH return addresses, leaf first) with four counters: allocations recorded
- * at it, their bytes, frees credited to it, their bytes.
+ * at it, their bytes, frees credited to it, their bytes. The table interns stacks, looks
+ * them up and counts; it knows nothing of how a stack was captured.
  *
  * Lock-free: lookups walk bucket chains with acquire loads; a new site is bump-allocated
  * from the arena, fully written, then pushed on its chain with a CAS. Sites are never
@@ -13,7 +14,11 @@
  * thread's own stripe instead, so threads never write the same cache line. Reads sum both.
  *
  * Thread safety: every function may be called from any thread at the same time.
- * Allocation: only from the arena given at creation. Hook-safe: yes.
+ * Allocation: only from the arena given at creation; creating a site may map a new arena
+ * chunk under the arena's spinlock (mmap, no malloc). A thread's first count in a striped
+ * table sets a pthread key: pthread_setspecific callocs a second-level block when the
+ * key is 32 or more (the process made many keys first), which the hooks' re-entry guard
+ * sends to the real allocator. Hook-safe: yes (called with the guard set).
  */
 #ifndef HP_SITE_TABLE_H
 #define HP_SITE_TABLE_H
@@ -61,18 +66,12 @@ uint32_t hp_site_table_intern(hp_site_table *table, const uintptr_t *frames, int
 uint32_t hp_site_table_record_alloc(hp_site_table *table, const uintptr_t *frames, int depth,
                                     uint64_t bytes);
 
-/* The hooks' fast path: when the stack `frames[0..depth)` already has a site that was
- * marked trusted (hp_site_table_trust), adds one allocation of `bytes` to it and returns
- * its id; otherwise changes nothing and returns HP_SITE_NONE. Never creates a site. */
-uint32_t hp_site_table_record_trusted(hp_site_table *table, const uintptr_t *frames, int depth,
-                                      uint64_t bytes);
+/* The id of the existing site for `frames[0..depth)`, or HP_SITE_NONE (also when depth is
+ * outside 0...HP_MAX_DEPTH). Never creates a site and changes no counter. */
+uint32_t hp_site_table_find(const hp_site_table *table, const uintptr_t *frames, int depth);
 
-/* Marks site `id` trusted: its frames were produced by both the frame-pointer walk and
- * libunwind for one real stack, so a frame-pointer walk giving exactly these frames may be
- * counted here without asking libunwind again. */
-void hp_site_table_trust(hp_site_table *table, uint32_t id);
-
-/* Adds one allocation of `bytes` to site `id`. */
+/* Adds one allocation of `bytes` to site `id` (an id that intern, record_alloc or find
+ * returned). */
 void hp_site_table_add_alloc(hp_site_table *table, uint32_t id, uint64_t bytes);
 
 /* Credits one free of `bytes` to site `id`. */

@@ -1,7 +1,9 @@
 /* controlled.c: uses the control API of CHeapProfAPI.h (weak symbols). Prints whether the
  * runtime is active, makes 2 x 64 bytes in api_alloc, dumps through heapprof_dump with
  * reason "checkpoint", pauses recording, makes 3 x 64 (unrecorded), resumes, and prints
- * the stats. Without the runtime every function pointer is NULL. */
+ * the stats. Then it asks for the stats as a program built with the first release's
+ * header would (a ten-field struct followed by a canary) and prints the canary, which
+ * the runtime must not overwrite. Without the runtime every function pointer is NULL. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -28,5 +30,11 @@ int main(void) {
   heapprof_get_stats(&stats);
   printf("previous=%d dumps=%llu sample_rate=%llu\n", previous, (unsigned long long)stats.dumps_written,
          (unsigned long long)stats.sample_rate);
+  struct {
+    uint64_t fields[10];
+    uint64_t canary;
+  } old = {{0}, 0xc0ffee};
+  heapprof_get_stats((heapprof_stats *)(void *)&old);
+  printf("old layout: alloc_count=%llu canary=%llx\n", (unsigned long long)old.fields[0], (unsigned long long)old.canary);
   return 0;
 }
