@@ -142,7 +142,7 @@ final class RuntimeRobustnessTests: XCTestCase {
     let nm = try runProgram("/usr/bin/nm", ["-D", "--defined-only", try RuntimeHarness.runtimeLibrary()])
     let exported = nm.stdout.split(separator: "\n").compactMap { $0.split(separator: " ").last }.map(String.init).sorted()
     XCTAssertEqual(exported, [
-      "_Exit", "_exit", "aligned_alloc", "calloc", "free", "heapprof_dump", "heapprof_get_stats", "heapprof_is_active",
+      "_Exit", "_exit", "aligned_alloc", "calloc", "free", "heapprof_dump", "heapprof_get_stats", "heapprof_get_stats_sized", "heapprof_is_active",
       "heapprof_set_enabled", "malloc", "malloc_usable_size", "memalign", "posix_memalign", "pvalloc",
       "realloc", "reallocarray", "valloc",
     ])
