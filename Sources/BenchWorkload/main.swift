@@ -3,7 +3,7 @@
 // grows, next to short-lived dictionaries and dictionaries that rehash as they grow.
 // Deterministic (no clock, no randomness): every run makes the same allocations.
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #endif
 
 let help = """
@@ -206,15 +206,17 @@ if threads == 1 {
     var handle = pthread_t()
     let box = UnsafeMutablePointer<Int>.allocate(capacity: 1)
     box.pointee = t
-    let rc = pthread_create(&handle, nil, { raw in
-      let index = raw!.assumingMemoryBound(to: Int.self)
-      let result = work(thread: index.pointee, scale: scale, reads: reads)
-      pthread_mutex_lock(&lock)
-      results.append(result)
-      pthread_mutex_unlock(&lock)
-      index.deallocate()
-      return nil
-    }, box)
+    let rc = pthread_create(
+      &handle, nil,
+      { raw in
+        let index = raw!.assumingMemoryBound(to: Int.self)
+        let result = work(thread: index.pointee, scale: scale, reads: reads)
+        pthread_mutex_lock(&lock)
+        results.append(result)
+        pthread_mutex_unlock(&lock)
+        index.deallocate()
+        return nil
+      }, box)
     if rc != 0 { fail("pthread_create failed (\(rc))") }
     handles.append(handle)
   }

@@ -69,13 +69,17 @@ struct CacheLeak: ParsableCommand {
     if let serve {
       signal(SIGINT) { _ in stopRequested = 1 }
       signal(SIGTERM) { _ in stopRequested = 1 }
-      print("cache-leak pid \(getpid()): mode \(mode.rawValue), serving \(rate) requests/s of \(payload) bytes for \(serve) s")
+      print(
+        "cache-leak pid \(getpid()): mode \(mode.rawValue), serving \(rate) requests/s of \(payload) bytes for \(serve) s"
+      )
       serveLoop(service, seconds: serve)
     } else {
       print("cache-leak pid \(getpid()): mode \(mode.rawValue), handling \(requests) requests of \(payload) bytes")
       for id in 0..<requests { service.handleRequest(id) }
     }
-    print("cache-leak: handled \(service.handled) requests; cache holds \(service.cache.count) entries (checksum \(service.checksum))")
+    print(
+      "cache-leak: handled \(service.handled) requests; cache holds \(service.cache.count) entries (checksum \(service.checksum))"
+    )
   }
 
   /// Handles `rate` requests per second in 10 ms ticks until `seconds` pass or a stop signal.

@@ -75,7 +75,8 @@ public struct LeakCheck: Sendable, CustomStringConvertible {
 
   public var description: String {
     if isClean { return "no leaks in \(iterations) run\(iterations == 1 ? "" : "s")" }
-    var out = "\(objectsLeaked) objects, \(bytesLeaked) bytes leaked in \(iterations) run\(iterations == 1 ? "" : "s") at \(leaks.count) site\(leaks.count == 1 ? "" : "s"):\n"
+    var out =
+      "\(objectsLeaked) objects, \(bytesLeaked) bytes leaked in \(iterations) run\(iterations == 1 ? "" : "s") at \(leaks.count) site\(leaks.count == 1 ? "" : "s"):\n"
     for site in leaks {
       out += "  \(site.objects) objects, \(site.bytes) bytes\n"
       for f in site.frames.prefix(8) { out += "      \(f)\n" }
@@ -89,6 +90,7 @@ public struct LeakCheck: Sendable, CustomStringConvertible {
     let a = symbolizer.symbolize(try ProfileReader.read(path: before)).profile
     let b = symbolizer.symbolize(try ProfileReader.read(path: after)).profile
     let sites = try LeakDiff.grownSites(before: a, after: b)
-    return LeakCheck(leaks: sites.map { Site(frames: $0.frames, bytes: $0.bytes, objects: $0.objects) }, iterations: iterations)
+    return LeakCheck(
+      leaks: sites.map { Site(frames: $0.frames, bytes: $0.bytes, objects: $0.objects) }, iterations: iterations)
   }
 }

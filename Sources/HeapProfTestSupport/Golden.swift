@@ -26,7 +26,9 @@ public func assertGolden(
     return
   }
   if expected != actual {
-    XCTFail("output differs from golden \(url.path):\n\(unifiedDiff(expected: expected, actual: actual))", file: file, line: line)
+    XCTFail(
+      "output differs from golden \(url.path):\n\(unifiedDiff(expected: expected, actual: actual))", file: file,
+      line: line)
   }
 }
 

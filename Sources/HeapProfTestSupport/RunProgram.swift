@@ -50,7 +50,8 @@ public func runProgram(
   errData = err.fileHandleForReading.readDataToEndOfFile()
   group.wait()
   process.waitUntilExit()
-  let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+  let status =
+    process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
   return ProgramResult(
     stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self), status: status)
 }

@@ -44,21 +44,25 @@ public enum Measurement {
 
   static let unitTypes: [UnitType] = {
     let byte = Unit(name: "B", aliases: ["b", "byte"], factor: 1)
-    let memory = UnitType(defaultUnit: byte, units: [
-      byte,
-      Unit(name: "kB", aliases: ["kb", "kbyte", "kilobyte"], factor: 1024),
-      Unit(name: "MB", aliases: ["mb", "mbyte", "megabyte"], factor: 1024 * 1024),
-      Unit(name: "GB", aliases: ["gb", "gbyte", "gigabyte"], factor: 1024 * 1024 * 1024),
-      Unit(name: "TB", aliases: ["tb", "tbyte", "terabyte"], factor: 1024 * 1024 * 1024 * 1024),
-      Unit(name: "PB", aliases: ["pb", "pbyte", "petabyte"], factor: 1024 * 1024 * 1024 * 1024 * 1024),
-    ])
-    let time = UnitType(defaultUnit: Unit(name: "s", aliases: [], factor: 1e9), units: [
-      Unit(name: "ns", aliases: ["ns", "nanosecond"], factor: 1),
-      Unit(name: "us", aliases: ["μs", "us", "microsecond"], factor: 1e3),
-      Unit(name: "ms", aliases: ["ms", "millisecond"], factor: 1e6),
-      Unit(name: "s", aliases: ["s", "sec", "second"], factor: 1e9),
-      Unit(name: "hrs", aliases: ["hour", "hr"], factor: 3600e9),
-    ])
+    let memory = UnitType(
+      defaultUnit: byte,
+      units: [
+        byte,
+        Unit(name: "kB", aliases: ["kb", "kbyte", "kilobyte"], factor: 1024),
+        Unit(name: "MB", aliases: ["mb", "mbyte", "megabyte"], factor: 1024 * 1024),
+        Unit(name: "GB", aliases: ["gb", "gbyte", "gigabyte"], factor: 1024 * 1024 * 1024),
+        Unit(name: "TB", aliases: ["tb", "tbyte", "terabyte"], factor: 1024 * 1024 * 1024 * 1024),
+        Unit(name: "PB", aliases: ["pb", "pbyte", "petabyte"], factor: 1024 * 1024 * 1024 * 1024 * 1024),
+      ])
+    let time = UnitType(
+      defaultUnit: Unit(name: "s", aliases: [], factor: 1e9),
+      units: [
+        Unit(name: "ns", aliases: ["ns", "nanosecond"], factor: 1),
+        Unit(name: "us", aliases: ["μs", "us", "microsecond"], factor: 1e3),
+        Unit(name: "ms", aliases: ["ms", "millisecond"], factor: 1e6),
+        Unit(name: "s", aliases: ["s", "sec", "second"], factor: 1e9),
+        Unit(name: "hrs", aliases: ["hour", "hr"], factor: 3600e9),
+      ])
     return [memory, time]
   }()
 

@@ -26,7 +26,8 @@ extension Profile: CustomStringConvertible {
     if !keepFrames.isEmpty { line("KeepFrames: \(keepFrames)") }
     for key in attributes.keys.sorted() { line("Attribute: \(key)=\(attributes[key] ?? "")") }
     line("Samples:")
-    line(sampleTypes.map { "\($0.type)/\($0.unit)\($0.type == defaultSampleType ? "[dflt]" : "")" }.joined(separator: " "))
+    line(
+      sampleTypes.map { "\($0.type)/\($0.unit)\($0.type == defaultSampleType ? "[dflt]" : "")" }.joined(separator: " "))
     for s in samples {
       var sv = ""
       for v in s.values {

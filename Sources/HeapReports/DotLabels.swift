@@ -14,7 +14,8 @@ enum DotLabels {
   }
 
   private static let w = "[0-9A-Za-z_]"
-  static let javaRegExp = re("^(?:[a-z]\(w)*\\.)*([A-Z][0-9A-Za-z_$]*\\.(?:<init>|[a-z][0-9A-Za-z_$]*(?:\\$[0-9]+)?))(?:(?:\\()|$)")
+  static let javaRegExp = re(
+    "^(?:[a-z]\(w)*\\.)*([A-Z][0-9A-Za-z_$]*\\.(?:<init>|[a-z][0-9A-Za-z_$]*(?:\\$[0-9]+)?))(?:(?:\\()|$)")
   static let goRegExp = re("^(?:[0-9A-Za-z_\\-.]+/)+(.+)")
   static let goVerRegExp = re("^(.*?)/v(?:[2-9]|[1-9][0-9]+)([./].*)$")
   static let cppRegExp = re("^(?:[_a-zA-Z]\(w)*::)+(_*[A-Z]\(w)*::~?[_a-zA-Z]\(w)*(?:<.*>)?)")
@@ -24,7 +25,8 @@ enum DotLabels {
   /// and C++ namespaces in front of `Class::method`.
   static func shortenFunctionName(_ name: String) -> String {
     var f = name
-    f = cppAnonymousPrefixRegExp.stringByReplacingMatches(in: f, range: NSRange(f.startIndex..., in: f), withTemplate: "")
+    f = cppAnonymousPrefixRegExp.stringByReplacingMatches(
+      in: f, range: NSRange(f.startIndex..., in: f), withTemplate: "")
     f = goVerRegExp.stringByReplacingMatches(in: f, range: NSRange(f.startIndex..., in: f), withTemplate: "$1$2")
     for rx in [goRegExp, javaRegExp, cppRegExp] {
       if let m = rx.firstMatch(in: f, range: NSRange(f.startIndex..., in: f)), m.numberOfRanges >= 2 {

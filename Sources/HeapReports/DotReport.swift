@@ -17,7 +17,8 @@ public enum DotReport {
     var ctx = ReportContext(profile, options: options, kind: .dot)
     let (g, origCount, droppedNodes, droppedEdges) = ctx.trimmedGraph()
     ctx.selectOutputUnit(g)
-    let labels = ctx.reportLabels(g, origCount: origCount, droppedNodes: droppedNodes, droppedEdges: droppedEdges, fullHeaders: true)
+    let labels = ctx.reportLabels(
+      g, origCount: origCount, droppedNodes: droppedNodes, droppedEdges: droppedEdges, fullHeaders: true)
     var title = options.title ?? ""
     if options.title == nil, let m = profile.mappings.first, !m.file.isEmpty { title = baseName(m.file) }
     var b = DotBuilder(ctx: ctx, graph: g, readable: options.readableLabels)
@@ -108,8 +109,10 @@ struct DotBuilder {
       let w = flatTags ? t.flat : t.cum
       if w == 0 { continue }
       let weight = ctx.format(w)
-      nodelets += "N\(id)_\(i) [label = \"\(t.name)\" id=\"N\(id)_\(i)\" fontsize=8 shape=box3d tooltip=\"\(weight)\"]\n"
-      nodelets += "N\(id) -> N\(id)_\(i) [label=\" \(weight)\" weight=100 tooltip=\"\(weight)\" labeltooltip=\"\(weight)\"]\n"
+      nodelets +=
+        "N\(id)_\(i) [label = \"\(t.name)\" id=\"N\(id)_\(i)\" fontsize=8 shape=box3d tooltip=\"\(weight)\"]\n"
+      nodelets +=
+        "N\(id) -> N\(id)_\(i) [label=\" \(weight)\" weight=100 tooltip=\"\(weight)\" labeltooltip=\"\(weight)\"]\n"
       if let nts = numericTags[t.name], !nts.isEmpty {
         nodelets += numericNodelets(Array(nts.values), flatTags: flatTags, source: "N\(id)_\(i)")
       }
@@ -128,8 +131,10 @@ struct DotBuilder {
       if flatTags || t.flat == t.cum { (w, attr) = (t.flat, "") }
       if w != 0 {
         let weight = ctx.format(w)
-        s += "N\(source)_\(j) [label = \"\(t.name)\" id=\"N\(source)_\(j)\" fontsize=8 shape=box3d tooltip=\"\(weight)\"]\n"
-        s += "\(source) -> N\(source)_\(j) [label=\" \(weight)\" weight=100 tooltip=\"\(weight)\" labeltooltip=\"\(weight)\"\(attr)]\n"
+        s +=
+          "N\(source)_\(j) [label = \"\(t.name)\" id=\"N\(source)_\(j)\" fontsize=8 shape=box3d tooltip=\"\(weight)\"]\n"
+        s +=
+          "\(source) -> N\(source)_\(j) [label=\" \(weight)\" weight=100 tooltip=\"\(weight)\" labeltooltip=\"\(weight)\"\(attr)]\n"
       }
     }
     return s
@@ -157,7 +162,8 @@ struct DotBuilder {
     for g in groups {
       if g.count == 1 {
         let t = g[0]
-        merged.append(CallGraph.Tag(name: Measurement.label(t.value, unit: t.unit), unit: "", value: 0, flat: t.flat, cum: t.cum))
+        merged.append(
+          CallGraph.Tag(name: Measurement.label(t.value, unit: t.unit), unit: "", value: 0, flat: t.flat, cum: t.cum))
         continue
       }
       var lo = g[0], hi = g[0]

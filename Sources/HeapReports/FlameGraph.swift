@@ -111,8 +111,10 @@ public struct FlameGraph: Sendable {
           elided += Self.subtreeSize(k, children)
         }
       }
-      nodes.append(Node(
-        name: t == 0 ? 0 : name(nameOf[Int(t)]), depth: depth, width: width[Int(t)], value: value[Int(t)], selfValue: own))
+      nodes.append(
+        Node(
+          name: t == 0 ? 0 : name(nameOf[Int(t)]), depth: depth, width: width[Int(t)], value: value[Int(t)],
+          selfValue: own))
       for k in kept.reversed() { work.append((k, depth + 1)) }
     }
     self.names = names

@@ -57,7 +57,10 @@ public enum ListReport {
     for f in profile.functions { functions[f.id] = f }
     var locations: [UInt64: Location] = [:]
     for l in profile.locations { locations[l.id] = l }
-    struct Key: Hashable { var function: String; var file: String }
+    struct Key: Hashable {
+      var function: String
+      var file: String
+    }
     var perLine: [Key: [Int: (flat: Int64, cum: Int64)]] = [:]
     var totals: [Key: (flat: Int64, cum: Int64)] = [:]
     var startLines: [Key: Int] = [:]
@@ -102,7 +105,8 @@ public enum ListReport {
         missingSource: nil)
       let source = key.file.isEmpty ? nil : readSource(key.file)
       if source == nil {
-        routine.missingSource = key.file.isEmpty
+        routine.missingSource =
+          key.file.isEmpty
           ? "the profile names no source file for this function"
           : "cannot read \(key.file); lines with values are listed without their text"
       }
@@ -131,11 +135,13 @@ public enum ListReport {
     var out = "Total: \(ctx.format(ctx.total))\n"
     for r in routines {
       out += "ROUTINE ======================== \(r.function) in \(r.file.isEmpty ? "<unknown>" : r.file)\n"
-      out += pad(ctx.format(r.flat), 10) + " " + pad(ctx.format(r.cum), 10) + " (flat, cum) "
+      out +=
+        pad(ctx.format(r.flat), 10) + " " + pad(ctx.format(r.cum), 10) + " (flat, cum) "
         + Measurement.percentage(r.cum, of: ctx.total) + " of Total\n"
       if let missing = r.missingSource { out += "  (\(missing))\n" }
       for l in r.lines {
-        out += pad(l.flat == 0 ? "." : ctx.format(l.flat), 10) + " " + pad(l.cum == 0 ? "." : ctx.format(l.cum), 10) + " "
+        out +=
+          pad(l.flat == 0 ? "." : ctx.format(l.flat), 10) + " " + pad(l.cum == 0 ? "." : ctx.format(l.cum), 10) + " "
         out += pad(String(l.number), 8) + ":" + (l.text.map { " " + $0 } ?? "") + "\n"
       }
     }

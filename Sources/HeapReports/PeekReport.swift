@@ -21,12 +21,15 @@ public enum PeekReport {
     do {
       rx = try NSRegularExpression(pattern: regex)
     } catch {
-      throw ReportError("parsing argument regexp \(regex): not a valid regular expression; quote it, and escape special characters such as ( [ . with \\")
+      throw ReportError(
+        "parsing argument regexp \(regex): not a valid regular expression; quote it, and escape special characters such as ( [ . with \\"
+      )
     }
     var ctx = ReportContext(profile, options: options, kind: .peek)
     let (g, origCount, droppedNodes, _) = ctx.trimmedGraph()
     ctx.selectOutputUnit(g)
-    let labels = ctx.reportLabels(g, origCount: origCount, droppedNodes: droppedNodes, droppedEdges: 0, fullHeaders: false)
+    let labels = ctx.reportLabels(
+      g, origCount: origCount, droppedNodes: droppedNodes, droppedEdges: 0, fullHeaders: false)
     var out = labels.joined(separator: "\n") + "\n"
     out += separator + "\n" + legend + "\n"
     var flatSum: Int64 = 0

@@ -149,7 +149,8 @@ struct ReportContext {
   }
 
   /// Header lines of a graph-based report (pprof's `reportLabels`).
-  func reportLabels(_ g: CallGraph, origCount: Int, droppedNodes: Int, droppedEdges: Int, fullHeaders: Bool) -> [String] {
+  func reportLabels(_ g: CallGraph, origCount: Int, droppedNodes: Int, droppedEdges: Int, fullHeaders: Bool) -> [String]
+  {
     var labels = profileLabels()
     var flatSum: Int64 = 0
     for n in g.nodes { flatSum += n.flat }

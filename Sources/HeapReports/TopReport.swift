@@ -13,7 +13,8 @@ public enum TopReport {
     var ctx = ReportContext(profile, options: options, kind: .text)
     let (g, origCount, droppedNodes, _) = ctx.trimmedGraph()
     ctx.selectOutputUnit(g)
-    let labels = ctx.reportLabels(g, origCount: origCount, droppedNodes: droppedNodes, droppedEdges: 0, fullHeaders: false)
+    let labels = ctx.reportLabels(
+      g, origCount: origCount, droppedNodes: droppedNodes, droppedEdges: 0, fullHeaders: false)
     var out = labels.joined(separator: "\n") + "\n"
     out += "      flat  flat%   sum%        cum   cum%\n"
     var flatSum: Int64 = 0

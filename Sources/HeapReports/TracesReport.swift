@@ -28,7 +28,8 @@ public enum TracesReport {
       var numLabels: [String] = []
       for (k, vs) in sample.numLabels {
         let unit = units[k] ?? k
-        numLabels.append(pad(k, 10) + ":  " + vs.map { Measurement.label($0, unit: unit) }.joined(separator: " ") + "\n")
+        numLabels.append(
+          pad(k, 10) + ":  " + vs.map { Measurement.label($0, unit: unit) }.joined(separator: " ") + "\n")
       }
       out += numLabels.sorted().joined()
       var first = true

@@ -48,7 +48,8 @@ enum Assets {
   static func reportPage(title: String, data: String) -> String {
     let css = String(decoding: stylesheet, as: UTF8.self)
     let js = scripts.map { "// \($0.name)\n" + String(decoding: $0.bytes, as: UTF8.self) }.joined(separator: "\n")
-    let policy = "default-src 'none'; script-src 'sha256-\(SHA256.base64(Array(js.utf8)))'; "
+    let policy =
+      "default-src 'none'; script-src 'sha256-\(SHA256.base64(Array(js.utf8)))'; "
       + "style-src 'sha256-\(SHA256.base64(Array(css.utf8)))'; img-src data:; base-uri 'none'; form-action 'none'"
     return """
       <!doctype html>

@@ -18,7 +18,9 @@ public enum HTMLReport {
     let defaultType = newest.sampleTypes.isEmpty ? "" : newest.sampleTypes[newest.defaultSampleIndex].type
     // The sample types a report carries: the default, and allocated space when there is one.
     var types = [defaultType]
-    if let alloc = newest.sampleTypes.first(where: { $0.type == "alloc_space" })?.type, alloc != defaultType { types.append(alloc) }
+    if let alloc = newest.sampleTypes.first(where: { $0.type == "alloc_space" })?.type, alloc != defaultType {
+      types.append(alloc)
+    }
     for s in snapshots {
       let p = s.index == snapshots.count - 1 ? nil : String(s.index)
       for type in types {

@@ -38,7 +38,8 @@ struct WebQuery: Equatable {
         throw Failure(status: 400, message: "the query parameter '\(pair.prefix(40))' is not valid percent-encoding")
       }
       guard value.utf8.count <= Self.maxValueLength else {
-        throw Failure(status: 400, message: "the value of '\(key.prefix(20))' is longer than \(Self.maxValueLength) bytes")
+        throw Failure(
+          status: 400, message: "the value of '\(key.prefix(20))' is longer than \(Self.maxValueLength) bytes")
       }
       let nonEmpty = value.isEmpty ? nil : value
       switch key {
@@ -50,7 +51,9 @@ struct WebQuery: Equatable {
       case "re": regex = nonEmpty
       case "g":
         guard let g = value.isEmpty ? .functions : Granularity(rawValue: value) else {
-          throw Failure(status: 400, message: "g=\(value.prefix(40)) is not a granularity (functions, filefunctions, files, lines, addresses)")
+          throw Failure(
+            status: 400,
+            message: "g=\(value.prefix(40)) is not a granularity (functions, filefunctions, files, lines, addresses)")
         }
         granularity = g
       case "p", "b", "n":
@@ -79,7 +82,9 @@ struct WebQuery: Equatable {
     guard let text = sampleIndex else { return profile.defaultSampleIndex }
     if let i = Int(text), profile.sampleTypes.indices.contains(i) { return i }
     if let i = profile.sampleTypeIndex(named: text) { return i }
-    let alias = ["inuse_space": "space", "inuse_objects": "objects", "alloc_space": "space", "alloc_objects": "objects"]
+    let alias = [
+      "inuse_space": "space", "inuse_objects": "objects", "alloc_space": "space", "alloc_objects": "objects",
+    ]
     if let a = alias[text], let i = profile.sampleTypeIndex(named: a) { return i }
     let names = profile.sampleTypes.map(\.type).joined(separator: ", ")
     throw Failure(status: 400, message: "si=\(text.prefix(40)): this profile's sample types are \(names)")

@@ -35,7 +35,8 @@ public final class WebSeries: @unchecked Sendable {
     let pids = Set(profiles.compactMap { $0.attributes["pid"] })
     if pids.count > 1 {
       let merged = try Profile.merge(profiles)
-      mergedNote = "The \(profiles.count) profiles come from \(pids.count) processes (pids "
+      mergedNote =
+        "The \(profiles.count) profiles come from \(pids.count) processes (pids "
         + pids.sorted { (Int($0) ?? 0) < (Int($1) ?? 0) }.joined(separator: ", ")
         + "): they are merged into one profile, as pprof merges profiles."
       list = [Snapshot(index: 0, source: sources.joined(separator: " + "), profile: merged)]
@@ -45,7 +46,9 @@ public final class WebSeries: @unchecked Sendable {
       if profiles.allSatisfy({ $0.timeNanos > 0 }) {
         order.sort { (profiles[$0].timeNanos, $0) < (profiles[$1].timeNanos, $1) }
       }
-      list = order.enumerated().map { Snapshot(index: $0.offset, source: sources[$0.element], profile: profiles[$0.element]) }
+      list = order.enumerated().map {
+        Snapshot(index: $0.offset, source: sources[$0.element], profile: profiles[$0.element])
+      }
     }
   }
 

@@ -88,9 +88,12 @@ public final class WebServer: @unchecked Sendable {
   /// The response to `GET uri` with `Host: host`; may take long (computes views).
   func respond(method: HTTPMethod, uri: String, host: String?) -> Response {
     guard let host, allowedHosts.contains(host.lowercased()) else {
-      return .text(.forbidden, "heapprof serves only requests addressed to \(allowedHosts.sorted().first ?? "its own address")")
+      return .text(
+        .forbidden, "heapprof serves only requests addressed to \(allowedHosts.sorted().first ?? "its own address")")
     }
-    guard method == .GET || method == .HEAD else { return .text(.methodNotAllowed, "heapprof web is read-only: GET only") }
+    guard method == .GET || method == .HEAD else {
+      return .text(.methodNotAllowed, "heapprof web is read-only: GET only")
+    }
     guard uri.utf8.count <= 16384 else { return .text(.uriTooLong, "the request is too long") }
     let parts = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
     let path = String(parts[0])
@@ -103,18 +106,22 @@ public final class WebServer: @unchecked Sendable {
     }
     switch path {
     case "/", "/ui", "/ui/":
-      return Response(status: .found, contentType: "text/plain", body: Data(), headers: [("Location", "/ui/flamegraph" + (queryText.isEmpty ? "" : "?" + queryText))])
+      return Response(
+        status: .found, contentType: "text/plain", body: Data(),
+        headers: [("Location", "/ui/flamegraph" + (queryText.isEmpty ? "" : "?" + queryText))])
     case "/debug/pprof/heap":
       return cached("pprof", query: query, type: "application/octet-stream") { try self.views.pprofHeap() }
     default: break
     }
     if path.hasPrefix("/ui/"), Self.pages.contains(String(path.dropFirst(4))) {
-      var r = Response(status: .ok, contentType: "text/html; charset=utf-8", body: Data(Assets.page(live: views.series.isLive).utf8))
+      var r = Response(
+        status: .ok, contentType: "text/html; charset=utf-8", body: Data(Assets.page(live: views.series.isLive).utf8))
       r.headers.append(("Content-Security-Policy", Assets.serverPolicy))
       return r
     }
     if path.hasPrefix("/static/"), let asset = Assets.file(String(path.dropFirst(8))) {
-      return Response(status: .ok, contentType: asset.type, body: Data(asset.bytes), headers: [("Cache-Control", "no-cache")])
+      return Response(
+        status: .ok, contentType: asset.type, body: Data(asset.bytes), headers: [("Cache-Control", "no-cache")])
     }
     if path.hasPrefix("/api/") {
       let name = String(path.dropFirst(5))

@@ -55,7 +55,8 @@ struct WebViews {
     var snapshots: [[String: Any]] = []
     for s in all {
       let p = s.profile
-      let space = p.sampleTypeIndex(named: "inuse_space") ?? p.sampleTypeIndex(named: "space") ?? (p.sampleTypes.count - 1)
+      let space =
+        p.sampleTypeIndex(named: "inuse_space") ?? p.sampleTypeIndex(named: "space") ?? (p.sampleTypes.count - 1)
       let inuse = p.samples.reduce(Int64(0)) { $0 + (space >= 0 && space < $1.values.count ? $1.values[space] : 0) }
       snapshots.append([
         "index": s.index, "source": s.source, "timeNanos": p.timeNanos, "pid": p.attributes["pid"] ?? "",
@@ -85,7 +86,8 @@ struct WebViews {
     out += "\"diff\":\(q.base != nil),\"inverted\":\(q.inverted),"
     // Subtrees of entries that a map keeps alive: [node, map] pairs and the maps' labels.
     out += "\"kept\":[" + kept.flatMap { [String($0.node), String($0.map)] }.joined(separator: ",") + "],"
-    out += "\"maps\":[" + mapOwners.map { Self.quote("\($0.typeDescription) in \($0.owner)") }.joined(separator: ",") + "],"
+    out +=
+      "\"maps\":[" + mapOwners.map { Self.quote("\($0.typeDescription) in \($0.owner)") }.joined(separator: ",") + "],"
     out += "\"names\":["
     out += graph.names.map(Self.quote).joined(separator: ",")
     out += "],\"kinds\":["
@@ -123,7 +125,10 @@ struct WebViews {
 
   /// What a frame is, for its colour and badge.
   enum FrameKind: Int {
-    case program = 0, library = 1, mapCode = 2, mapOwner = 3
+    case program = 0
+    case library = 1
+    case mapCode = 2
+    case mapOwner = 3
   }
 
   static func kind(of name: String, owners: Set<String>) -> FrameKind {
@@ -193,7 +198,9 @@ struct WebViews {
   /// The call graph as SVG (Graphviz).
   func graph(_ q: WebQuery) throws -> Data {
     guard let renderDot else {
-      throw Failure(status: 503, message: "Graphviz dot is not installed (Debian: apt-get install graphviz); every other view works without it")
+      throw Failure(
+        status: 503,
+        message: "Graphviz dot is not installed (Debian: apt-get install graphviz); every other view works without it")
     }
     var (profile, options, _) = try refined(q)
     options.nodeCount = q.nodeCount ?? 80
@@ -232,11 +239,13 @@ struct WebViews {
     }
     let groups = a.groups.prefix(8).map { g -> [String: Any] in
       [
-        "verdict": g.verdict.rawValue, "summary": g.summary, "name": g.map.map { "\($0) in " + (g.mapOwner ?? "") } ?? g.allocatingFunction,
+        "verdict": g.verdict.rawValue, "summary": g.summary,
+        "name": g.map.map { "\($0) in " + (g.mapOwner ?? "") } ?? g.allocatingFunction,
         "owner": g.mapOwner ?? g.allocatingFunction, "function": g.allocatingFunction,
         "inuse": g.inuseBytes, "growth": g.growthBytes, "growthText": Measurement.label(g.growthBytes, unit: "bytes"),
         "share": g.growthShare, "suspect": g.verdict == .leak || g.verdict == .cacheWithoutEviction,
-        "path": GrowthReport.pathLines(g.path, max: 10), "insertPath": g.insertPath.map { GrowthReport.pathLines($0, max: 10) } ?? [],
+        "path": GrowthReport.pathLines(g.path, max: 10),
+        "insertPath": g.insertPath.map { GrowthReport.pathLines($0, max: 10) } ?? [],
       ]
     }
     return try json([
@@ -289,7 +298,9 @@ struct WebViews {
 
   /// The program a profile is of: heapprof's `program=`, else its main mapping's file.
   static func programName(_ p: Profile) -> String {
-    if let program = p.attributes["program"], !program.isEmpty { return URL(fileURLWithPath: program).lastPathComponent }
+    if let program = p.attributes["program"], !program.isEmpty {
+      return URL(fileURLWithPath: program).lastPathComponent
+    }
     guard let file = p.mappings.first?.file, !file.isEmpty, !file.hasPrefix("[") else { return "" }
     return URL(fileURLWithPath: file).lastPathComponent
   }

@@ -32,12 +32,16 @@ guard HeapProfiler.isRecording else {
 }
 do {
   let leaky = try HeapProfiler.checkLeaks(iterations: 3) { leakyRequest() }
-  print("leaky: clean=\(leaky.isClean) objects=\(leaky.objectsLeaked) bytes=\(leaky.bytesLeaked) through-registerSession=\(leaky.hasLeak(through: "registerSession"))")
+  print(
+    "leaky: clean=\(leaky.isClean) objects=\(leaky.objectsLeaked) bytes=\(leaky.bytesLeaked) through-registerSession=\(leaky.hasLeak(through: "registerSession"))"
+  )
   print(leaky)
   let clean = try HeapProfiler.checkLeaks(iterations: 3) { cleanRequest() }
   print("clean: clean=\(clean.isClean) objects=\(clean.objectsLeaked) bytes=\(clean.bytesLeaked)")
   print(clean)
-  if let stats = HeapProfiler.stats { print("stats: sites=\(stats.sites) inuse_bytes=\(stats.inuseBytes) dropped=\(stats.dropped)") }
+  if let stats = HeapProfiler.stats {
+    print("stats: sites=\(stats.sites) inuse_bytes=\(stats.inuseBytes) dropped=\(stats.dropped)")
+  }
 } catch {
   FileHandle.standardError.write(Data("leak-check-example: \(error)\n".utf8))
   exit(2)

@@ -104,9 +104,10 @@ enum CPlusPlusNameSimplifier {
     }
     if !current.isEmpty { tokens.append(current) }
     guard tokens.count > 1 else { return tokens.first ?? s }
-    if let j = tokens.firstIndex(where: { $0 == "operator" || $0.hasSuffix("::operator") || $0.hasPrefix("operator")
-      || $0.contains("::operator") })
-    {
+    if let j = tokens.firstIndex(where: {
+      $0 == "operator" || $0.hasSuffix("::operator") || $0.hasPrefix("operator")
+        || $0.contains("::operator")
+    }) {
       return tokens[j...].joined(separator: " ")
     }
     return tokens.last ?? s

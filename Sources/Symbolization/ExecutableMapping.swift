@@ -20,8 +20,11 @@ enum ExecutableMapping {
     var header = GElf_Ehdr()
     guard gelf_getehdr(elf, &header) != nil else { return ([], "\(path): not an ELF file") }
     guard header.e_type == UInt16(ET_EXEC) else {
-      return ([], "\(path) is position-independent and the profile has no memory map to place it; "
-        + "heapprof needs the profile's MAPPED_LIBRARIES section for such binaries")
+      return (
+        [],
+        "\(path) is position-independent and the profile has no memory map to place it; "
+          + "heapprof needs the profile's MAPPED_LIBRARIES section for such binaries"
+      )
     }
     var count = 0
     guard elf_getphdrnum(elf, &count) == 0 else { return ([], "\(path): unreadable program headers") }
@@ -31,9 +34,10 @@ enum ExecutableMapping {
       guard gelf_getphdr(elf, Int32(i), &phdr) != nil, phdr.p_type == UInt32(PT_LOAD),
         phdr.p_flags & UInt32(PF_X) != 0
       else { continue }
-      result.append(Mapping(
-        id: UInt64(result.count + 1), start: phdr.p_vaddr, limit: phdr.p_vaddr + phdr.p_memsz,
-        offset: phdr.p_offset, file: path))
+      result.append(
+        Mapping(
+          id: UInt64(result.count + 1), start: phdr.p_vaddr, limit: phdr.p_vaddr + phdr.p_memsz,
+          offset: phdr.p_offset, file: path))
     }
     return (result, result.isEmpty ? "\(path): no executable segment" : nil)
   }

@@ -39,8 +39,10 @@ public final class LocalSymbolizer: Symbolizer {
     var warnings: [String] = []
     // A profile without a memory map (Go's legacy text: no mapping, or the readers'
     // catch-all one) is placed with --binary.
-    let noMemoryMap = p.mappings.isEmpty
-      || (p.mappings.count == 1 && p.mappings[0].file.isEmpty && p.mappings[0].start == 0 && p.mappings[0].limit == UInt64.max)
+    let noMemoryMap =
+      p.mappings.isEmpty
+      || (p.mappings.count == 1 && p.mappings[0].file.isEmpty && p.mappings[0].start == 0
+        && p.mappings[0].limit == UInt64.max)
     if noMemoryMap, let binary = options.binaryPath {
       let (mappings, problem) = ExecutableMapping.mappings(for: binary)
       p.mappings = mappings

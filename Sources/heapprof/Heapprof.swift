@@ -31,7 +31,8 @@ struct Heapprof: ParsableCommand {
 
   /// `heapprof --version`: the version and the runtime that `record` would preload.
   static func versionText() -> String {
-    let runtime = (try? RuntimeLocator.locate()) ?? "not found (build it with tools/build-runtime.sh or set HEAPPROF_RUNTIME)"
+    let runtime =
+      (try? RuntimeLocator.locate()) ?? "not found (build it with tools/build-runtime.sh or set HEAPPROF_RUNTIME)"
     return "heapprof \(version)\nruntime: \(runtime)"
   }
 

@@ -46,7 +46,9 @@ struct RecordedProcess {
   }
 
   /// Parses a state file; nil when it is not one.
-  static func parseState(_ text: String) -> (pid: Int32, start: UInt64, signal: Int32, session: String?, prefix: String)? {
+  static func parseState(_ text: String) -> (
+    pid: Int32, start: UInt64, signal: Int32, session: String?, prefix: String
+  )? {
     guard text.hasPrefix("heapprof-state 1\n"), let prefixRange = text.range(of: "\nprefix ") else { return nil }
     var fields: [String: String] = [:]
     for line in text[..<prefixRange.lowerBound].split(separator: "\n") {
@@ -75,6 +77,7 @@ struct RecordedProcess {
     if let text = env["HEAPPROF_SIGNAL"], let n = SignalName.parse(text), n == 0 || SignalName.isAllowedForDumps(n) {
       signal = n
     }
-    return RecordedProcess(pid: pid, prefix: prefix, signal: signal, session: env["HEAPPROF_SESSION"], source: "environment")
+    return RecordedProcess(
+      pid: pid, prefix: prefix, signal: signal, session: env["HEAPPROF_SESSION"], source: "environment")
   }
 }

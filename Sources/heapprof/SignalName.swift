@@ -53,7 +53,8 @@ enum SignalName {
     switch signal {
     case SIGKILL, SIGSTOP: return "\(name(signal)) cannot be caught: it would kill or stop the program"
     case SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU: return "\(name(signal)) stops or continues the program"
-    case SIGPIPE, SIGCHLD: return "a handler for \(name(signal)) changes how the program sees broken pipes or its children"
+    case SIGPIPE, SIGCHLD:
+      return "a handler for \(name(signal)) changes how the program sees broken pipes or its children"
     case 32, 33: return "signal \(signal) is reserved by glibc"
     default: return "\(name(signal)) is raised by the kernel for faults; catching it would hide a crash"
     }

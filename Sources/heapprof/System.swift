@@ -164,7 +164,8 @@ enum System {
   static func environment(of pid: pid_t) throws -> [String: String] {
     let path = "/proc/\(pid)/environ"
     guard let data = readProcFile(path) else {
-      throw CLIError("cannot read \(path): permission denied or no such process (run as the same user as process \(pid))")
+      throw CLIError(
+        "cannot read \(path): permission denied or no such process (run as the same user as process \(pid))")
     }
     var result: [String: String] = [:]
     for entry in data.split(separator: 0) {
@@ -222,7 +223,9 @@ enum System {
   }
 
   /// Runs `tool` with `arguments`, feeding it `input`, and collects its output.
-  static func run(_ tool: String, _ arguments: [String], input: Data) throws -> (status: Int32, stdout: Data, stderr: String) {
+  static func run(_ tool: String, _ arguments: [String], input: Data) throws -> (
+    status: Int32, stdout: Data, stderr: String
+  ) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: tool)
     process.arguments = arguments

@@ -18,10 +18,14 @@ let package = Package(
   ],
   dependencies: [.package(name: "heapprof", path: "../..")],
   targets: [
-    .executableTarget(name: "FuzzLegacy", dependencies: [.product(name: "HeapProfile", package: "heapprof")], swiftSettings: fuzzer),
-    .executableTarget(name: "FuzzJemalloc", dependencies: [.product(name: "HeapProfile", package: "heapprof")], swiftSettings: fuzzer),
-    .executableTarget(name: "FuzzPprof", dependencies: [.product(name: "HeapProfile", package: "heapprof")], swiftSettings: fuzzer),
-    .executableTarget(name: "FuzzGzip", dependencies: [.product(name: "HeapProfile", package: "heapprof")], swiftSettings: fuzzer),
+    .executableTarget(
+      name: "FuzzLegacy", dependencies: [.product(name: "HeapProfile", package: "heapprof")], swiftSettings: fuzzer),
+    .executableTarget(
+      name: "FuzzJemalloc", dependencies: [.product(name: "HeapProfile", package: "heapprof")], swiftSettings: fuzzer),
+    .executableTarget(
+      name: "FuzzPprof", dependencies: [.product(name: "HeapProfile", package: "heapprof")], swiftSettings: fuzzer),
+    .executableTarget(
+      name: "FuzzGzip", dependencies: [.product(name: "HeapProfile", package: "heapprof")], swiftSettings: fuzzer),
   ],
   swiftLanguageModes: [.v5]
 )

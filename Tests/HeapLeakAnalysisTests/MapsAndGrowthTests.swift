@@ -11,29 +11,33 @@ final class MapsAndGrowthTests: XCTestCase {
   // Stacks, leaf first, as the symbolizer names a Swift program's frames.
   static let root = ["CacheLeakDemo.CacheLeak.run()", "main"]
   static let handler = ["CacheLeakDemo.Service.handleRequest(_:)"] + root
-  static let storage = [
-    "swift_slowAlloc", "swift_allocObject",
-    "Swift._DictionaryStorage<Swift.String, CacheLeakDemo.HeavyObject>.resize(original:capacity:move:)",
-    "Swift._NativeDictionary<Swift.String, CacheLeakDemo.HeavyObject>._copyOrMoveAndResize(capacity:moveElements:)",
-    "Swift.Dictionary<Swift.String, CacheLeakDemo.HeavyObject>.subscript.setter",
-    "CacheLeakDemo.ResponseCache.store(_:for:)",
-  ] + handler
-  static let object = [
-    "swift_slowAlloc", "swift_allocObject", "CacheLeakDemo.HeavyObject.__allocating_init(id:payloadBytes:)",
-  ] + handler
-  static let payload = [
-    "malloc", "swift_slowAlloc", "swift_allocObject",
-    "Swift._ContiguousArrayBuffer<Swift.UInt8>.init(_uninitializedCount:minimumCapacity:)",
-    "CacheLeakDemo.HeavyObject.init(id:payloadBytes:)",
-    "CacheLeakDemo.HeavyObject.__allocating_init(id:payloadBytes:)",
-  ] + handler
+  static let storage =
+    [
+      "swift_slowAlloc", "swift_allocObject",
+      "Swift._DictionaryStorage<Swift.String, CacheLeakDemo.HeavyObject>.resize(original:capacity:move:)",
+      "Swift._NativeDictionary<Swift.String, CacheLeakDemo.HeavyObject>._copyOrMoveAndResize(capacity:moveElements:)",
+      "Swift.Dictionary<Swift.String, CacheLeakDemo.HeavyObject>.subscript.setter",
+      "CacheLeakDemo.ResponseCache.store(_:for:)",
+    ] + handler
+  static let object =
+    [
+      "swift_slowAlloc", "swift_allocObject", "CacheLeakDemo.HeavyObject.__allocating_init(id:payloadBytes:)",
+    ] + handler
+  static let payload =
+    [
+      "malloc", "swift_slowAlloc", "swift_allocObject",
+      "Swift._ContiguousArrayBuffer<Swift.UInt8>.init(_uninitializedCount:minimumCapacity:)",
+      "CacheLeakDemo.HeavyObject.init(id:payloadBytes:)",
+      "CacheLeakDemo.HeavyObject.__allocating_init(id:payloadBytes:)",
+    ] + handler
   static let key = ["swift_slowAlloc", "swift_allocObject", "Swift._StringGuts.grow(_:)"] + handler
   static let unrelated = ["malloc", "CacheLeakDemo.Config.load()"] + root
-  static let scratch = [
-    "swift_slowAlloc", "swift_allocObject",
-    "Swift._NativeDictionary<Swift.String, CacheLeakDemo.HeavyObject>._copyOrMoveAndResize(capacity:moveElements:)",
-    "CacheLeakDemo.Service.buildScratchIndex(for:key:)",
-  ] + handler
+  static let scratch =
+    [
+      "swift_slowAlloc", "swift_allocObject",
+      "Swift._NativeDictionary<Swift.String, CacheLeakDemo.HeavyObject>._copyOrMoveAndResize(capacity:moveElements:)",
+      "CacheLeakDemo.Service.buildScratchIndex(for:key:)",
+    ] + handler
 
   /// (frames, alloc objects, alloc bytes, in-use objects, in-use bytes)
   typealias Row = (frames: [String], ao: Int64, ab: Int64, io: Int64, ib: Int64)
@@ -44,7 +48,9 @@ final class MapsAndGrowthTests: XCTestCase {
         ValueType(type: "alloc_objects", unit: "count"), ValueType(type: "alloc_space", unit: "bytes"),
         ValueType(type: "inuse_objects", unit: "count"), ValueType(type: "inuse_space", unit: "bytes"),
       ],
-      mappings: [Mapping(id: 1, start: 0x1000, limit: 0x100000, offset: 0, file: "/usr/bin/cache-leak", hasFunctions: true)],
+      mappings: [
+        Mapping(id: 1, start: 0x1000, limit: 0x100000, offset: 0, file: "/usr/bin/cache-leak", hasFunctions: true)
+      ],
       timeNanos: 1_700_000_000_000_000_000 + seconds * 1_000_000_000, period: 1)
     var functionIDs: [String: UInt64] = [:]
     for row in rows {
@@ -57,7 +63,8 @@ final class MapsAndGrowthTests: XCTestCase {
           id = UInt64(functionIDs.count + 1)
           functionIDs[f] = id
           p.functions.append(Function(id: id, name: f))
-          p.locations.append(Location(id: id, mappingID: 1, address: 0x1000 + id * 16, lines: [Line(functionID: id, line: 1)]))
+          p.locations.append(
+            Location(id: id, mappingID: 1, address: 0x1000 + id * 16, lines: [Line(functionID: id, line: 1)]))
         }
         ids.append(id)
       }
@@ -69,13 +76,14 @@ final class MapsAndGrowthTests: XCTestCase {
 
   /// The leak after `n` requests of 4096 payload bytes; the table resized `resizes` times.
   static func leak(_ n: Int64, resizes: Int64, tableBytes: Int64, seconds: Int64) -> Profile {
-    profile([
-      (storage, resizes, tableBytes * 2, 1, tableBytes),
-      (object, n, n * 48, n, n * 48),
-      (payload, n, n * 4128, n, n * 4128),
-      (key, n, n * 48, n, n * 48),
-      (unrelated, 3, 3000, 3, 3000),
-    ], seconds: seconds)
+    profile(
+      [
+        (storage, resizes, tableBytes * 2, 1, tableBytes),
+        (object, n, n * 48, n, n * 48),
+        (payload, n, n * 4128, n, n * 4128),
+        (key, n, n * 48, n, n * 48),
+        (unrelated, 3, 3000, 3, 3000),
+      ], seconds: seconds)
   }
 
   func testLeakOwnerTypesEntriesAndFinding() throws {
@@ -92,8 +100,15 @@ final class MapsAndGrowthTests: XCTestCase {
     XCTAssertEqual(o.entryInuseObjects, 3000)
     XCTAssertEqual(o.entryInuseBytes, 1000 * (48 + 4128 + 48))
     XCTAssertEqual(o.findings.map(\.kind), [.neverShrinks])
-    XCTAssertEqual(o.path, ["CacheLeakDemo.CacheLeak.run()", "CacheLeakDemo.Service.handleRequest(_:)", "CacheLeakDemo.ResponseCache.store(_:for:)"])
-    assertGolden(MapsReport.render(Self.leak(1000, resizes: 11, tableBytes: 98_368, seconds: 1), source: "leak.heap"), "Golden/maps/leak.maps.txt")
+    XCTAssertEqual(
+      o.path,
+      [
+        "CacheLeakDemo.CacheLeak.run()", "CacheLeakDemo.Service.handleRequest(_:)",
+        "CacheLeakDemo.ResponseCache.store(_:for:)",
+      ])
+    assertGolden(
+      MapsReport.render(Self.leak(1000, resizes: 11, tableBytes: 98_368, seconds: 1), source: "leak.heap"),
+      "Golden/maps/leak.maps.txt")
   }
 
   func testFixedCacheHasNoFinding() throws {
@@ -128,7 +143,8 @@ final class MapsAndGrowthTests: XCTestCase {
   }
 
   func testMapPatternsCoverEveryKind() {
-    XCTAssertEqual(MapPatterns.kind(of: "std::_Hashtable<int, std::pair<int const, int>>::_M_insert_unique_node"), .cxxUnorderedMap)
+    XCTAssertEqual(
+      MapPatterns.kind(of: "std::_Hashtable<int, std::pair<int const, int>>::_M_insert_unique_node"), .cxxUnorderedMap)
     XCTAssertEqual(MapPatterns.kind(of: "std::__detail::_Map_base::operator[]"), .cxxUnorderedMap)
     XCTAssertEqual(MapPatterns.kind(of: "std::unordered_set<int>::insert"), .cxxUnorderedSet)
     XCTAssertEqual(MapPatterns.kind(of: "std::_Rb_tree::_M_emplace_hint_unique"), .cxxMap)
@@ -136,7 +152,10 @@ final class MapsAndGrowthTests: XCTestCase {
     XCTAssertEqual(MapPatterns.kind(of: "Swift._NativeSet<Swift.Int>.insertNew(_:at:isUnique:)"), .swiftSet)
     XCTAssertEqual(MapPatterns.kind(of: "Foundation.NSMutableDictionary.setObject(_:forKey:)"), .foundationDictionary)
     XCTAssertNil(MapPatterns.kind(of: "CacheLeakDemo.ResponseCache.store(_:for:)"))
-    XCTAssertEqual(MapTypes.extract(from: "generic specialization <Swift.String, Swift.Array<Swift.UInt8>> of Swift._NativeDictionary.insertNew"), "String, Array<UInt8>")
+    XCTAssertEqual(
+      MapTypes.extract(
+        from: "generic specialization <Swift.String, Swift.Array<Swift.UInt8>> of Swift._NativeDictionary.insertNew"),
+      "String, Array<UInt8>")
   }
 
   /// Three snapshots: the leak grows in every interval, a bounded cache fills then stops,
@@ -174,8 +193,10 @@ final class MapsAndGrowthTests: XCTestCase {
     XCTAssertGreaterThanOrEqual(s.growthShare, 0.9)
     XCTAssertEqual(s.survivedSnapshots, 3)
     XCTAssertEqual(s.bytesPerSecond.map { Int64($0) }, s.growthBytes / 4)
-    XCTAssertEqual(a.groups.filter { $0.verdict == .boundedCache }.map(\.allocatingFunction), ["CacheLeakDemo.SessionPool.warm()"])
-    XCTAssertEqual(a.groups.filter { $0.verdict == .churn }.map(\.allocatingFunction), ["CacheLeakDemo.Service.render(_:)"])
+    XCTAssertEqual(
+      a.groups.filter { $0.verdict == .boundedCache }.map(\.allocatingFunction), ["CacheLeakDemo.SessionPool.warm()"])
+    XCTAssertEqual(
+      a.groups.filter { $0.verdict == .churn }.map(\.allocatingFunction), ["CacheLeakDemo.Service.render(_:)"])
     assertGolden(GrowthReport.render(a), "Golden/growth/series.growth.txt")
     assertGolden(GrowthReport.json(a), "Golden/growth/series.growth.json")
   }

@@ -24,8 +24,10 @@ final class CaptureUnitTests: XCTestCase {
 
   /// One stack, two ways, from one call site each: skip 2 drops take's and both's frames.
   @inline(never)
-  private func take(_ how: Int, _ unit: OpaquePointer?, _ frames: UnsafeMutablePointer<UInt>,
-                    _ info: UnsafeMutablePointer<hp_stack_info>, skip: Int32) -> Int32 {
+  private func take(
+    _ how: Int, _ unit: OpaquePointer?, _ frames: UnsafeMutablePointer<UInt>,
+    _ info: UnsafeMutablePointer<hp_stack_info>, skip: Int32
+  ) -> Int32 {
     if how == 0 { return hp_capture_stack(unit, frames, 256, skip, info) }
     let raw = UnsafeMutableRawPointer(frames).assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
     return cunwind_backtrace(raw, 256, skip)
@@ -37,8 +39,10 @@ final class CaptureUnitTests: XCTestCase {
     var info = hp_stack_info(), ignored = hp_stack_info()
     let n = take(0, unit, captured, &info, skip: 2)
     let m = take(1, unit, unwound, &ignored, skip: 2)
-    return (Array(UnsafeBufferPointer(start: captured, count: Int(n))),
-            Array(UnsafeBufferPointer(start: unwound, count: Int(m))), info)
+    return (
+      Array(UnsafeBufferPointer(start: captured, count: Int(n))),
+      Array(UnsafeBufferPointer(start: unwound, count: Int(m))), info
+    )
   }
 
   func testWithoutTheWalkEveryCaptureIsLibunwinds() throws {

@@ -21,7 +21,9 @@ final class DumpWriterTests: XCTestCase {
     func record(_ count: Int, _ size: UInt64, _ frames: [UInt], freeing: Int) {
       var ptrs = [UInt]()
       for _ in 0..<count {
-        frames.withUnsafeBufferPointer { _ = hp_recorder_alloc(recorder, next, size, $0.baseAddress, Int32($0.count), HP_STACK_NONE) }
+        frames.withUnsafeBufferPointer {
+          _ = hp_recorder_alloc(recorder, next, size, $0.baseAddress, Int32($0.count), HP_STACK_NONE)
+        }
         ptrs.append(next)
         next += 16
       }
@@ -45,8 +47,9 @@ final class DumpWriterTests: XCTestCase {
     return maps.withCString { mapsPath in
       "unit test".withCString { reason in
         "/usr/bin/example".withCString { program in
-          var i = hp_dump_info(pid: 4242, seq: 7, time_ns: 1_700_000_000_000_000_000, reason: reason,
-                               sample_rate: 0, max_depth: 64, program: program, session: nil, maps_path: mapsPath, build_ids: 0)
+          var i = hp_dump_info(
+            pid: 4242, seq: 7, time_ns: 1_700_000_000_000_000_000, reason: reason,
+            sample_rate: 0, max_depth: 64, program: program, session: nil, maps_path: mapsPath, build_ids: 0)
           body(&i)
           return ""
         }
@@ -70,7 +73,9 @@ final class DumpWriterTests: XCTestCase {
 
   func testExactText() throws {
     let (text, totals) = try write()
-    XCTAssertEqual(text, """
+    XCTAssertEqual(
+      text,
+      """
       heap profile:     10:     5296 [    16:     5712] @ heapprofile
            1:     4096 [     1:     4096] @ 0x0000000000405000
            6:      600 [    10:     1000] @ 0x0000000000401234 0x0000000000400100
@@ -82,8 +87,9 @@ final class DumpWriterTests: XCTestCase {
       00400000-00452000 r-xp 00000000 08:02 173521      /usr/bin/example
 
       """)
-    XCTAssertEqual([totals.inuse_count, totals.inuse_bytes, totals.alloc_count, totals.alloc_bytes, totals.lines],
-                   [10, 5296, 16, 5712, 4])
+    XCTAssertEqual(
+      [totals.inuse_count, totals.inuse_bytes, totals.alloc_count, totals.alloc_bytes, totals.lines],
+      [10, 5296, 16, 5712, 4])
   }
 
   func testSampledHeader() throws {
@@ -106,7 +112,8 @@ final class DumpWriterTests: XCTestCase {
       XCTAssertEqual(rc, 0)
       written.append(String(cString: pathOut))
     }
-    XCTAssertEqual(written, ["p.4242.0001.heap", "p.4242.0003.heap", "p.4242.0004.heap"].map { dir.appendingPathComponent($0).path })
+    XCTAssertEqual(
+      written, ["p.4242.0001.heap", "p.4242.0003.heap", "p.4242.0004.heap"].map { dir.appendingPathComponent($0).path })
     XCTAssertEqual(seq, 4)
     XCTAssertEqual(try String(contentsOfFile: prefix + ".4242.0002.heap", encoding: .utf8), "keep me")
     let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
@@ -120,7 +127,8 @@ final class DumpWriterTests: XCTestCase {
     var pathOut = [CChar](repeating: 0, count: 4096)
     var rc: Int32 = 0
     _ = info { i in
-      rc = hp_dump_write_numbered(hp_recorder_sites(recorder), arena, "/nonexistent/dir/p", &i, &seq, &pathOut, 4096, nil)
+      rc = hp_dump_write_numbered(
+        hp_recorder_sites(recorder), arena, "/nonexistent/dir/p", &i, &seq, &pathOut, 4096, nil)
     }
     XCTAssertEqual(rc, -ENOENT)
     XCTAssertEqual(String(cString: pathOut), "/nonexistent/dir/p.4242.0001.heap")

@@ -42,7 +42,8 @@ final class LiveTableTests: XCTestCase {
     let n = 100_000
     // Pointers 16 bytes apart, as malloc hands them out.
     for i in 0..<n {
-      XCTAssertEqual(hp_live_table_insert(table, UInt(0x7f00_0000_0000 + i * 16), UInt64(i), UInt32(i % 1000), nil, nil), 1)
+      XCTAssertEqual(
+        hp_live_table_insert(table, UInt(0x7f00_0000_0000 + i * 16), UInt64(i), UInt32(i % 1000), nil, nil), 1)
     }
     XCTAssertEqual(hp_live_table_count(table), UInt64(n))
     XCTAssertGreaterThanOrEqual(hp_live_table_capacity(table) * 3, UInt64(n) * 4)

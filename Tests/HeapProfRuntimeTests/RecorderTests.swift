@@ -18,7 +18,9 @@ final class RecorderTests: XCTestCase {
   }
 
   private func alloc(_ ptr: UInt, _ size: UInt64, _ frames: [UInt]) -> Int32 {
-    frames.withUnsafeBufferPointer { hp_recorder_alloc(recorder, ptr, size, $0.baseAddress, Int32($0.count), HP_STACK_NONE) }
+    frames.withUnsafeBufferPointer {
+      hp_recorder_alloc(recorder, ptr, size, $0.baseAddress, Int32($0.count), HP_STACK_NONE)
+    }
   }
 
   private func stats() -> hp_stats {
@@ -39,8 +41,9 @@ final class RecorderTests: XCTestCase {
     XCTAssertEqual(hp_site_table_counts(hp_recorder_sites(recorder), 1, &counts), 0)
     XCTAssertEqual([counts.alloc_count, counts.alloc_bytes, counts.free_count, counts.free_bytes], [3, 21, 0, 0])
     let s = stats()
-    XCTAssertEqual([s.alloc_count, s.alloc_bytes, s.free_count, s.free_bytes, s.inuse_count, s.inuse_bytes, s.sites, s.dropped],
-                   [13, 1021, 4, 400, 9, 621, 2, 0])
+    XCTAssertEqual(
+      [s.alloc_count, s.alloc_bytes, s.free_count, s.free_bytes, s.inuse_count, s.inuse_bytes, s.sites, s.dropped],
+      [13, 1021, 4, 400, 9, 621, 2, 0])
     XCTAssertEqual(hp_recorder_live_count(recorder), 9)
   }
 
@@ -64,8 +67,9 @@ final class RecorderTests: XCTestCase {
     XCTAssertEqual(freed, 50)
     XCTAssertEqual(alloc(0x8000, 80, [0xb]), 1)
     let s = stats()
-    XCTAssertEqual([s.alloc_count, s.alloc_bytes, s.free_count, s.free_bytes, s.inuse_count, s.inuse_bytes],
-                   [2, 130, 1, 50, 1, 80])
+    XCTAssertEqual(
+      [s.alloc_count, s.alloc_bytes, s.free_count, s.free_bytes, s.inuse_count, s.inuse_bytes],
+      [2, 130, 1, 50, 1, 80])
     XCTAssertEqual(hp_recorder_live_count(recorder), 1)
     XCTAssertEqual(hp_recorder_free(recorder, 0x7000, nil), 0, "the old address is gone")
   }
@@ -126,8 +130,9 @@ final class RecorderTests: XCTestCase {
       }
     }
     let s = stats()
-    XCTAssertEqual([s.alloc_count, s.free_count, s.inuse_count, s.inuse_bytes, s.sites],
-                   [40_000, 20_000, 20_000, 480_000, 4])
+    XCTAssertEqual(
+      [s.alloc_count, s.free_count, s.inuse_count, s.inuse_bytes, s.sites],
+      [40_000, 20_000, 20_000, 480_000, 4])
   }
 
   func testFullTablesCountDropsAndKeepTheCountersExact() throws {
@@ -144,7 +149,9 @@ final class RecorderTests: XCTestCase {
     defer { hp_arena_release(small) }
     let rec = try XCTUnwrap(hp_recorder_create(small, 4, 0, 16))
     var recorded = 0
-    for i in 0..<20 where hp_recorder_alloc(rec, UInt(0x1000 + i * 16), 10, &frame, 1, HP_STACK_NONE) == 1 { recorded += 1 }
+    for i in 0..<20 where hp_recorder_alloc(rec, UInt(0x1000 + i * 16), 10, &frame, 1, HP_STACK_NONE) == 1 {
+      recorded += 1
+    }
     XCTAssertEqual(recorded, 15, "a 16-slot shard that cannot grow keeps one slot empty")
     var s = hp_stats()
     hp_recorder_stats(rec, &s)

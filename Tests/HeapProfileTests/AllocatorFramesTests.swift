@@ -30,7 +30,9 @@ final class AllocatorFramesTests: XCTestCase {
   /// the readers set exactly this table.
   func testIncludesPprofsListAndTheReadersSetIt() throws {
     XCTAssertTrue(AllocatorFrames.dropFramesRegex.hasPrefix(AllocatorFrames.pprofHeap.joined(separator: "|") + "|"))
-    let plain = AllocatorFrames.pprofHeap.filter { $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == ":" } }
+    let plain = AllocatorFrames.pprofHeap.filter {
+      $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == ":" }
+    }
     XCTAssertGreaterThan(plain.count, 30)
     for name in plain { XCTAssertTrue(try drops(name), name) }
     let text = "heap profile: 1: 8 [1: 8] @ heapprofile\n1: 8 [1: 8] @ 0x1001\n\nMAPPED_LIBRARIES:\n"
@@ -49,7 +51,9 @@ final class AllocatorFramesTests: XCTestCase {
     for name in ["libjemalloc.so.2+0x1a2b", "libtcmalloc.so.4+0xff", "libtcmalloc_minimal.so.4.5.9+0x10"] {
       XCTAssertTrue(try drops(name), name)
     }
-    for name in ["libc.so.6+0x1a2b", "libmyjemalloc.so+0x10", "cache-leak+0x1a0f"] { XCTAssertFalse(try drops(name), name) }
+    for name in ["libc.so.6+0x1a2b", "libmyjemalloc.so+0x10", "cache-leak+0x1a0f"] {
+      XCTAssertFalse(try drops(name), name)
+    }
   }
 
   func testKeptFrames() throws {

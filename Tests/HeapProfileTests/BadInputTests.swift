@@ -80,7 +80,8 @@ final class BadInputTests: XCTestCase {
   func testTrailingDataAfterGzip() throws {
     let gz = try Gzip.compress(Array("hello".utf8)) + [0x41, 0x42]
     XCTAssertThrowsError(try Gzip.decompress(gz, source: "t.gz")) { e in
-      XCTAssertEqual("\(e)", "t.gz:byte \(gz.count - 2): unexpected data after the end of the gzip stream; the file is corrupt")
+      XCTAssertEqual(
+        "\(e)", "t.gz:byte \(gz.count - 2): unexpected data after the end of the gzip stream; the file is corrupt")
     }
     // Concatenated members are one stream, as in Go's reader.
     let two = try Gzip.compress(Array("ab".utf8)) + Gzip.compress(Array("cd".utf8))
@@ -110,7 +111,8 @@ final class BadInputTests: XCTestCase {
       "test.heap:2: inuse count was 0 but inuse bytes was 5")
     XCTAssertEqual(
       profileError({ try parseText("heap profile: 1: 1 [1: 1] @ heapz\n") })?.description,
-      "test.heap:1: unknown heap profile kind \"heapz\"; expected heapprofile, heap_v2/RATE, heapz_v2/RATE or heap/RATE")
+      "test.heap:1: unknown heap profile kind \"heapz\"; expected heapprofile, heap_v2/RATE, heapz_v2/RATE or heap/RATE"
+    )
     XCTAssertEqual(
       profileError({ try parseText("heap profile: 1: 1 [1: 1] @ heapprofile\n1: 1 [1: 1] @ 0x10000000000000000\n") })?
         .description,

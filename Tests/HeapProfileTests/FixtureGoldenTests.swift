@@ -70,7 +70,8 @@ final class FixtureGoldenTests: XCTestCase {
       ])
     XCTAssertEqual(leak.period, 1)
     XCTAssertEqual(leak.mappings.map(\.file), ["/opt/cacheleak/bin/cache-leak", "/usr/lib/x86_64-linux-gnu/libc.so.6"])
-    XCTAssertEqual(leak.locations.map(\.address), [0x5555_5555_5a0f, 0x5555_5555_6b1f, 0x7fff_f782_9d8f, 0x5555_5555_6c2f])
+    XCTAssertEqual(
+      leak.locations.map(\.address), [0x5555_5555_5a0f, 0x5555_5555_6b1f, 0x7fff_f782_9d8f, 0x5555_5555_6c2f])
     XCTAssertEqual(leak.locations.map(\.mappingID), [1, 1, 2, 1])
 
     let sampled = try ProfileReader.read(path: fixture("heapprof/sampled.0002.heap"))

@@ -47,13 +47,19 @@ final class JemallocHeapParserTests: XCTestCase {
     func error(_ text: String) -> String? {
       profileError({ try ProfileReader.parse(Array(text.utf8), source: "je.heap") })?.description
     }
-    XCTAssertEqual(error("heap_v2/abc\n"), "je.heap:1: unrecognized jemalloc header \"heap_v2/abc\"; expected \"heap_v2/RATE\"")
+    XCTAssertEqual(
+      error("heap_v2/abc\n"), "je.heap:1: unrecognized jemalloc header \"heap_v2/abc\"; expected \"heap_v2/RATE\"")
     XCTAssertEqual(error("heap_v2/2\n@ 0x1\n"), "je.heap:2: the stack has no t*: line with its totals")
-    XCTAssertEqual(error("heap_v2/2\n@ 0x1\n t*: 1: 2 [3]\n"), "je.heap:3: expected 4 numbers \"N: BYTES [N: BYTES]\", found 3")
-    XCTAssertEqual(error("heap_v2/2\n@ 0x1\n tx: 1: 2 [0: 0]\n"), "je.heap:3: bad thread id \"tx\"; expected t* or t followed by a number")
+    XCTAssertEqual(
+      error("heap_v2/2\n@ 0x1\n t*: 1: 2 [3]\n"), "je.heap:3: expected 4 numbers \"N: BYTES [N: BYTES]\", found 3")
+    XCTAssertEqual(
+      error("heap_v2/2\n@ 0x1\n tx: 1: 2 [0: 0]\n"),
+      "je.heap:3: bad thread id \"tx\"; expected t* or t followed by a number")
     XCTAssertEqual(
       error("heap_v2/2\nfoo\n"),
-      "je.heap:2: not a jemalloc profile line; expected \"@ 0xADDRESS ...\" or \"t*: N: BYTES [N: BYTES]\" (the line starts \"foo\")")
-    XCTAssertEqual(error("heap_v2/2\n@ 0x1\n t*: 0: 5 [0: 0]\n"), "je.heap:3: current count was 0 but current bytes was 5")
+      "je.heap:2: not a jemalloc profile line; expected \"@ 0xADDRESS ...\" or \"t*: N: BYTES [N: BYTES]\" (the line starts \"foo\")"
+    )
+    XCTAssertEqual(
+      error("heap_v2/2\n@ 0x1\n t*: 0: 5 [0: 0]\n"), "je.heap:3: current count was 0 but current bytes was 5")
   }
 }

@@ -35,7 +35,13 @@ final class LegacyHeapParserTests: XCTestCase {
     XCTAssertEqual(p.samples.map(\.locationIDs), [[1, 2], [3, 2]])
     XCTAssertEqual(p.locations.map(\.address), [0x401004, 0x40200f, 0x401104])
     // No maps: one catch-all mapping, as pprof makes.
-    XCTAssertEqual(p.mappings, [Mapping(id: 1, start: 0, limit: .max, offset: 0, file: "", hasFunctions: true, hasFilenames: true, hasLineNumbers: true, hasInlineFrames: true)])
+    XCTAssertEqual(
+      p.mappings,
+      [
+        Mapping(
+          id: 1, start: 0, limit: .max, offset: 0, file: "", hasFunctions: true, hasFilenames: true,
+          hasLineNumbers: true, hasInlineFrames: true)
+      ])
     XCTAssertEqual(p.functions.map(\.name), ["main.(*cache).store", "main.handle", "main.main", "main.index"])
     XCTAssertEqual(p.functions.map(\.filename), ["/src/main.go", "/src/main.go", "/src/main.go", "/src/main.go"])
     XCTAssertEqual(p.locations[0].lines, [Line(functionID: 1, line: 30), Line(functionID: 2, line: 36)])
@@ -47,7 +53,8 @@ final class LegacyHeapParserTests: XCTestCase {
   func testTwoSampleTypesWhenAllocColumnsEqualInuseOrZero() throws {
     for header in ["heap profile: 1: 64 [1: 64] @ heapprofile", "heap profile: 1: 64 [0: 0] @ heapprofile"] {
       let p = try parseText("\(header)\n1: 64 [1: 64] @ 0x1001\n")
-      XCTAssertEqual(p.sampleTypes, [ValueType(type: "objects", unit: "count"), ValueType(type: "space", unit: "bytes")])
+      XCTAssertEqual(
+        p.sampleTypes, [ValueType(type: "objects", unit: "count"), ValueType(type: "space", unit: "bytes")])
       XCTAssertEqual(p.samples.map(\.values), [[1, 64]])
       XCTAssertEqual(p.period, 1)
       XCTAssertEqual(p.periodType, ValueType(type: "space", unit: "bytes"))
@@ -59,14 +66,18 @@ final class LegacyHeapParserTests: XCTestCase {
 
   func testHeapprofMetadataLine() throws {
     let p = try parseText(
-      "heap profile: 0: 0 [0: 0] @ heapprofile\n# heapprof: version=1 pid=-1 seq=12 time_ns=42 reason=usr2 program=/a b/c  --x\n\nMAPPED_LIBRARIES:\n")
+      "heap profile: 0: 0 [0: 0] @ heapprofile\n# heapprof: version=1 pid=-1 seq=12 time_ns=42 reason=usr2 program=/a b/c  --x\n\nMAPPED_LIBRARIES:\n"
+    )
     XCTAssertEqual(p.timeNanos, 42)
-    XCTAssertEqual(p.attributes, ["version": "1", "pid": "-1", "seq": "12", "reason": "usr2", "program": "/a b/c  --x"])
     XCTAssertEqual(
-      profileError({ try parseText("heap profile: 0: 0 [0: 0] @ heapprofile\n# heapprof: version=1 junk\n") })?.description,
+      p.attributes, ["version": "1", "pid": "-1", "seq": "12", "reason": "usr2", "program": "/a b/c  --x"])
+    XCTAssertEqual(
+      profileError({ try parseText("heap profile: 0: 0 [0: 0] @ heapprofile\n# heapprof: version=1 junk\n") })?
+        .description,
       "test.heap:2: heapprof metadata item \"junk\" is not KEY=VALUE")
     XCTAssertEqual(
-      profileError({ try parseText("heap profile: 0: 0 [0: 0] @ heapprofile\n# heapprof: time_ns=soon\n") })?.description,
+      profileError({ try parseText("heap profile: 0: 0 [0: 0] @ heapprofile\n# heapprof: time_ns=soon\n") })?
+        .description,
       "test.heap:2: heapprof metadata time_ns=soon is not a 64-bit integer")
   }
 
@@ -89,7 +100,8 @@ final class LegacyHeapParserTests: XCTestCase {
     func cut(_ n: Int) -> String? { profileError({ try parseText(String(whole.prefix(n))) })?.description }
     XCTAssertEqual(
       cut(whole.count - 12),
-      "test.heap:9: the file is truncated: it ends in the middle of a MAPPED_LIBRARIES line; use a complete copy of the dump")
+      "test.heap:9: the file is truncated: it ends in the middle of a MAPPED_LIBRARIES line; use a complete copy of the dump"
+    )
     XCTAssertEqual(
       cut(whole.range(of: "MAPPED")!.lowerBound.utf16Offset(in: whole)),
       "test.heap:6: the file is truncated: it ends before the MAPPED_LIBRARIES section that heapprof and gperftools dumps "
@@ -102,7 +114,8 @@ final class LegacyHeapParserTests: XCTestCase {
     // Cut inside the metadata line.
     XCTAssertEqual(
       cut(whole.range(of: "time_ns=42")!.lowerBound.utf16Offset(in: whole) + 4),
-      "test.heap:4: the file is truncated: it ends in the middle of this line (heapprof metadata item \"time\" is not KEY=VALUE)")
+      "test.heap:4: the file is truncated: it ends in the middle of this line (heapprof metadata item \"time\" is not KEY=VALUE)"
+    )
     // gperftools (no heapprof line): lines that fall short of the header's totals.
     XCTAssertEqual(
       cut(whole.range(of: "1: 100 [1: 100]")!.lowerBound.utf16Offset(in: whole)),
@@ -137,7 +150,8 @@ final class LegacyHeapParserTests: XCTestCase {
         // A glog prefix is removed.
         Mapping(id: 3, start: 0x7f00_0020_1000, limit: 0x7f00_0020_2000, offset: 0, file: "/lib/libbar.so"),
         // The brief form, with a $name substitution, an (@offset) and a build id.
-        Mapping(id: 4, start: 0x500000, limit: 0x600000, offset: 0x2000, file: "/opt/lib/libbrief.so", buildID: "0123abcd"),
+        Mapping(
+          id: 4, start: 0x500000, limit: 0x600000, offset: 0x2000, file: "/opt/lib/libbrief.so", buildID: "0123abcd"),
         // Addresses outside every mapping share one catch-all mapping.
         Mapping(id: 5, start: 0, limit: .max, offset: 0, file: ""),
       ])

@@ -26,8 +26,10 @@ final class NativeToolTotalsTests: XCTestCase {
     return p.samples.reduce(0) { $0 + $1.values[i] }
   }
 
-  func check(tool: String, binary: String, profile: String, types: [(String, String, [String])],
-    slack: Int64 = 0, file: StaticString = #filePath, line: UInt = #line) throws {
+  func check(
+    tool: String, binary: String, profile: String, types: [(String, String, [String])],
+    slack: Int64 = 0, file: StaticString = #filePath, line: UInt = #line
+  ) throws {
     let path = fixtures.appendingPathComponent(profile).path
     let bin = fixtures.appendingPathComponent(binary).path
     let p = try ProfileReader.read(path: path)

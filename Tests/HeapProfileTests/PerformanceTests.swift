@@ -22,7 +22,9 @@ final class PerformanceTests: XCTestCase {
         ValueType(type: "inuse_objects", unit: "count"), ValueType(type: "inuse_space", unit: "bytes"),
       ], periodType: ValueType(type: "space", unit: "bytes"), period: 524_288)
     p.mappings = [Mapping(id: 1, start: 0x400000, limit: 0x8000000, offset: 0, file: "/bin/big", hasFunctions: true)]
-    p.functions = (1...5000).map { Function(id: UInt64($0), name: "Module.function\($0)(_:)", filename: "File\($0 % 97).swift") }
+    p.functions = (1...5000).map {
+      Function(id: UInt64($0), name: "Module.function\($0)(_:)", filename: "File\($0 % 97).swift")
+    }
     for i in 1...20000 {
       let id = UInt64(i)
       let line = Line(functionID: id % 5000 + 1, line: Int64(i % 300))
@@ -57,7 +59,9 @@ final class PerformanceTests: XCTestCase {
     var pruned = parsed
     let prune = try time { try pruned.prune(drop: #"Module\.function4\d*"#) }
     let encode = try time { _ = try parsed.pprofData(gzip: false) }
-    print("big profile (\(raw.count) bytes, \(gz.count) gzipped): parse \(parse) s, parse gz \(parseGz) s, filter \(filter) s, prune \(prune) s, encode \(encode) s")
+    print(
+      "big profile (\(raw.count) bytes, \(gz.count) gzipped): parse \(parse) s, parse gz \(parseGz) s, filter \(filter) s, prune \(prune) s, encode \(encode) s"
+    )
     XCTAssertLessThan(parse, 0.3 * factor)
     XCTAssertLessThan(filter, 0.5 * factor)
     XCTAssertLessThan(prune, 0.5 * factor)

@@ -22,7 +22,8 @@ final class PprofCodecTests: XCTestCase {
       Mapping(id: 2, start: 0x7f00_0000_0000, limit: 0x7f00_0010_0000, offset: 0, file: "/lib/libc.so.6"),
     ]
     p.functions = [
-      Function(id: 1, name: "Cache.store(_:for:)", systemName: "$s5Cache5storeyyF", filename: "Cache.swift", startLine: 12),
+      Function(
+        id: 1, name: "Cache.store(_:for:)", systemName: "$s5Cache5storeyyF", filename: "Cache.swift", startLine: 12),
       Function(id: 2, name: "main", systemName: "main", filename: "main.swift", startLine: 1),
     ]
     p.locations = [
@@ -61,7 +62,8 @@ final class PprofCodecTests: XCTestCase {
       return "\(key)=\(l.num) \(m.stringTable[Int(l.numUnit)])"
     }
     // String labels first, then numeric ones, keys sorted, values in order.
-    XCTAssertEqual(labels, ["kind=dictionary", "thread=t1", "thread=t2", "age=3 dumps", "bytes=64 bytes", "bytes=128 bytes"])
+    XCTAssertEqual(
+      labels, ["kind=dictionary", "thread=t1", "thread=t2", "age=3 dumps", "bytes=64 bytes", "bytes=128 bytes"])
   }
 
   func testNumUnitsArePaddedLikePprof() throws {

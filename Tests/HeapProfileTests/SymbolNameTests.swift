@@ -10,15 +10,18 @@ final class SymbolNameTests: XCTestCase {
   func testSwiftDisplayNames() {
     let insert = SymbolName(
       "Swift._NativeDictionary<Swift.String, CacheLeakDemo.HeavyObject>._copyOrMoveAndResize(capacity:moveElements:)")
-    XCTAssertEqual(path(insert), ["Swift", "_NativeDictionary<Swift.String|CacheLeakDemo.HeavyObject>", "_copyOrMoveAndResize"])
+    XCTAssertEqual(
+      path(insert), ["Swift", "_NativeDictionary<Swift.String|CacheLeakDemo.HeavyObject>", "_copyOrMoveAndResize"])
     XCTAssertEqual(insert.module, "Swift")
     XCTAssertEqual(insert.typePath.map(\.name), ["_NativeDictionary"])
     XCTAssertEqual(insert.function, "_copyOrMoveAndResize")
     XCTAssertEqual(insert.parameters, "(capacity:moveElements:)")
-    XCTAssertEqual(insert.arguments(ofComponentNamedLike: ["Dictionary"]), ["Swift.String", "CacheLeakDemo.HeavyObject"])
+    XCTAssertEqual(
+      insert.arguments(ofComponentNamedLike: ["Dictionary"]), ["Swift.String", "CacheLeakDemo.HeavyObject"])
     XCTAssertEqual(SymbolName.render(insert.components, parameters: insert.parameters), insert.text)
 
-    let witness = SymbolName("protocol witness for ArgumentParser.ParsableCommand.run() in conformance CacheLeakDemo.CacheLeak")
+    let witness = SymbolName(
+      "protocol witness for ArgumentParser.ParsableCommand.run() in conformance CacheLeakDemo.CacheLeak")
     XCTAssertEqual(witness.wrappers, ["protocol witness for "])
     XCTAssertEqual(path(witness), ["ArgumentParser", "ParsableCommand", "run"])
     XCTAssertEqual(witness.trailing, " in conformance CacheLeakDemo.CacheLeak")
@@ -29,12 +32,14 @@ final class SymbolNameTests: XCTestCase {
     XCTAssertEqual(closure.subject, "CacheLeakDemo.main()")
     XCTAssertEqual(SymbolName("default argument 1 of X.f(_:)").subject, "X.f(_:)")
     XCTAssertEqual(path(SymbolName("Swift.== infix(_:_:)")), ["Swift", "== infix"])
-    XCTAssertEqual(path(SymbolName("Swift._NativeDictionary.count.getter")), ["Swift", "_NativeDictionary", "count", "getter"])
+    XCTAssertEqual(
+      path(SymbolName("Swift._NativeDictionary.count.getter")), ["Swift", "_NativeDictionary", "count", "getter"])
   }
 
   func testFullDemangledText() {
     let spec = SymbolName(
-      "generic specialization <Swift.String, Swift.Array<Swift.UInt8>> of Swift._NativeDictionary.insertNew(key: A, value: B) -> ()")
+      "generic specialization <Swift.String, Swift.Array<Swift.UInt8>> of Swift._NativeDictionary.insertNew(key: A, value: B) -> ()"
+    )
     XCTAssertEqual(spec.specialization, "generic specialization <Swift.String, Swift.Array<Swift.UInt8>> of ")
     XCTAssertEqual(spec.specializationArguments, ["Swift.String", "Swift.Array<Swift.UInt8>"])
     XCTAssertEqual(path(spec), ["Swift", "_NativeDictionary", "insertNew"])
@@ -45,7 +50,8 @@ final class SymbolNameTests: XCTestCase {
   func testCPlusPlusAndGoAndC() {
     let map = SymbolName("std::unordered_map<std::__cxx11::basic_string<char>, int, std::hash<int> >::operator[]")
     XCTAssertEqual(map.separator, "::")
-    XCTAssertEqual(path(map), ["std", "unordered_map<std::__cxx11::basic_string<char>|int|std::hash<int>>", "operator[]"])
+    XCTAssertEqual(
+      path(map), ["std", "unordered_map<std::__cxx11::basic_string<char>|int|std::hash<int>>", "operator[]"])
     XCTAssertEqual(path(SymbolName("std::operator<<")), ["std", "operator<<"])
     XCTAssertEqual(path(SymbolName("operator new")), ["operator new"])
     XCTAssertEqual(path(SymbolName("main.(*sessionStore).remember")), ["main", "(*sessionStore)", "remember"])

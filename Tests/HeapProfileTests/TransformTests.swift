@@ -45,7 +45,8 @@ final class TransformTests: XCTestCase {
     XCTAssertEqual(m.samples.map(\.locationIDs), [[1, 2, 3], [1, 4, 3], [1, 2, 3]])
     // Unreferenced location 7 and function 9 are gone; ids renumbered from 1.
     XCTAssertEqual(m.locations.map(\.id), [1, 2, 3, 4])
-    XCTAssertEqual(m.functions.map(\.name), ["malloc", "Cache.store(_:for:)", "main", "Index.grow()", "Index.insert(_:)"])
+    XCTAssertEqual(
+      m.functions.map(\.name), ["malloc", "Cache.store(_:for:)", "main", "Index.grow()", "Index.insert(_:)"])
     XCTAssertEqual(m.locations[3].lines, [Line(functionID: 4, line: 50), Line(functionID: 5, line: 40)])
   }
 
@@ -141,7 +142,8 @@ final class TransformTests: XCTestCase {
     XCTAssertEqual(m.samples.map(\.locationIDs), sample().samples.map(\.locationIDs))
 
     var none = sample()
-    XCTAssertEqual(try none.filter(focus: "nothing"), FilterMatches(focus: false, ignore: false, hide: false, show: false))
+    XCTAssertEqual(
+      try none.filter(focus: "nothing"), FilterMatches(focus: false, ignore: false, hide: false, show: false))
     XCTAssertEqual(none.samples.count, 0)
   }
 

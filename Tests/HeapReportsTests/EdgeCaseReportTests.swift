@@ -17,7 +17,9 @@ final class EdgeCaseReportTests: XCTestCase {
     var p = HandBuiltProfiles.cacheService
     p.samples = []
     let o = ReportOptions(sampleIndex: 3)
-    XCTAssertEqual(TopReport.render(p, options: o), """
+    XCTAssertEqual(
+      TopReport.render(p, options: o),
+      """
       File: cache-leak
       Build ID: 4f2a9c
       heapprof dump 3 of pid 4242
@@ -28,11 +30,14 @@ final class EdgeCaseReportTests: XCTestCase {
 
       """)
     XCTAssertEqual(FoldedReport.render(p, options: o), "")
-    XCTAssertTrue(DotReport.render(p, options: o).hasSuffix("for how to read the graph\\l\" tooltip=\"cache-leak\"] }\n}\n"))
+    XCTAssertTrue(
+      DotReport.render(p, options: o).hasSuffix("for how to read the graph\\l\" tooltip=\"cache-leak\"] }\n}\n"))
     XCTAssertThrowsError(try PeekReport.render(p, regex: ".", options: o))
     // No sample types and no mappings at all.
     let bare = Profile(samples: [Sample(locationIDs: [], values: [])])
-    XCTAssertEqual(TopReport.render(bare, options: ReportOptions()), """
+    XCTAssertEqual(
+      TopReport.render(bare, options: ReportOptions()),
+      """
       Showing nodes accounting for 0, 0% of 0 total
             flat  flat%   sum%        cum   cum%
 

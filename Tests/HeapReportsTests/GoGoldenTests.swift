@@ -48,75 +48,85 @@ final class GoGoldenTests: XCTestCase {
     for name in fixtures {
       for index in indexes {
         for cum in [false, true] {
-          cases.append(Case(
-            golden: "\(name).top.\(index)\(cum ? ".cum" : "").txt",
-            pprofArgs: ["-top", "-sample_index=\(index)"] + (cum ? ["-cum"] : []) + [path(name)],
-            render: {
-              let p = try load(name)
-              return TopReport.render(p, options: try options(p, index, cum: cum))
-            }))
+          cases.append(
+            Case(
+              golden: "\(name).top.\(index)\(cum ? ".cum" : "").txt",
+              pprofArgs: ["-top", "-sample_index=\(index)"] + (cum ? ["-cum"] : []) + [path(name)],
+              render: {
+                let p = try load(name)
+                return TopReport.render(p, options: try options(p, index, cum: cum))
+              }))
         }
       }
     }
     for index in indexes {
       for cum in [false, true] {
-        cases.append(Case(
-          golden: "mapleak.3.top.\(index)\(cum ? ".cum" : "").base.txt",
-          pprofArgs: ["-top", "-sample_index=\(index)"] + (cum ? ["-cum"] : []) + ["-base", path("mapleak.1"), path("mapleak.3")],
-          render: {
-            let p = try subtract(try load("mapleak.1"), from: try load("mapleak.3"))
-            return TopReport.render(p, options: try options(p, index, cum: cum))
-          }))
+        cases.append(
+          Case(
+            golden: "mapleak.3.top.\(index)\(cum ? ".cum" : "").base.txt",
+            pprofArgs: ["-top", "-sample_index=\(index)"] + (cum ? ["-cum"] : []) + [
+              "-base", path("mapleak.1"), path("mapleak.3"),
+            ],
+            render: {
+              let p = try subtract(try load("mapleak.1"), from: try load("mapleak.3"))
+              return TopReport.render(p, options: try options(p, index, cum: cum))
+            }))
       }
     }
-    cases.append(Case(
-      golden: "calltree.peek.leaf.alloc_space.txt",
-      pprofArgs: ["-peek", "main\\.leaf", "-sample_index=alloc_space", path("calltree")],
-      render: {
-        let p = try load("calltree")
-        return try PeekReport.render(p, regex: "main\\.leaf", options: try options(p, "alloc_space"))
-      }))
-    cases.append(Case(
-      golden: "mapleak.3.peek.store.inuse_space.txt",
-      pprofArgs: ["-peek", "store|newPayload", "-sample_index=inuse_space", path("mapleak.3")],
-      render: {
-        let p = try load("mapleak.3")
-        return try PeekReport.render(p, regex: "store|newPayload", options: try options(p, "inuse_space"))
-      }))
-    for (name, index) in [("calltree", "inuse_space"), ("churn", "alloc_objects")] {
-      cases.append(Case(
-        golden: "\(name).traces.\(index).txt",
-        pprofArgs: ["-traces", "-sample_index=\(index)", path(name)],
+    cases.append(
+      Case(
+        golden: "calltree.peek.leaf.alloc_space.txt",
+        pprofArgs: ["-peek", "main\\.leaf", "-sample_index=alloc_space", path("calltree")],
         render: {
-          let p = try load(name)
-          return TracesReport.render(p, options: try options(p, index))
+          let p = try load("calltree")
+          return try PeekReport.render(p, regex: "main\\.leaf", options: try options(p, "alloc_space"))
         }))
+    cases.append(
+      Case(
+        golden: "mapleak.3.peek.store.inuse_space.txt",
+        pprofArgs: ["-peek", "store|newPayload", "-sample_index=inuse_space", path("mapleak.3")],
+        render: {
+          let p = try load("mapleak.3")
+          return try PeekReport.render(p, regex: "store|newPayload", options: try options(p, "inuse_space"))
+        }))
+    for (name, index) in [("calltree", "inuse_space"), ("churn", "alloc_objects")] {
+      cases.append(
+        Case(
+          golden: "\(name).traces.\(index).txt",
+          pprofArgs: ["-traces", "-sample_index=\(index)", path(name)],
+          render: {
+            let p = try load(name)
+            return TracesReport.render(p, options: try options(p, index))
+          }))
     }
     for name in ["calltree", "churn", "mapleak.3"] {
       for index in ["alloc_space", "inuse_space"] {
-        cases.append(Case(
-          golden: "\(name).dot.\(index).dot",
-          pprofArgs: ["-dot", "-sample_index=\(index)", path(name)],
-          render: {
-            let p = try load(name)
-            return DotReport.render(p, options: try options(p, index))
-          }))
+        cases.append(
+          Case(
+            golden: "\(name).dot.\(index).dot",
+            pprofArgs: ["-dot", "-sample_index=\(index)", path(name)],
+            render: {
+              let p = try load(name)
+              return DotReport.render(p, options: try options(p, index))
+            }))
       }
     }
-    cases.append(Case(
-      golden: "mapleak.3.dot.alloc_space.nodecount10.dot",
-      pprofArgs: ["-dot", "-nodecount=10", "-sample_index=alloc_space", path("mapleak.3")],
-      render: {
-        let p = try load("mapleak.3")
-        return DotReport.render(p, options: try options(p, "alloc_space", nodeCount: 10))
-      }))
-    cases.append(Case(
-      golden: "mapleak.3.dot.alloc_space.base.dot",
-      pprofArgs: ["-dot", "-sample_index=alloc_space", "-base", path("mapleak.1"), path("mapleak.3")],
-      render: {
-        let p = try subtract(try load("mapleak.1"), from: try load("mapleak.3"))
-        return DotReport.render(p, options: try options(p, "alloc_space"))
-      }))
+    cases.append(
+      Case(
+        golden: "mapleak.3.dot.alloc_space.nodecount10.dot",
+        pprofArgs: ["-dot", "-nodecount=10", "-sample_index=alloc_space", path("mapleak.3")],
+        render: {
+          let p = try load("mapleak.3")
+          return DotReport.render(p, options: try options(p, "alloc_space", nodeCount: 10))
+        }))
+    cases.append(
+      Case(
+        golden: "mapleak.3.dot.alloc_space.base.dot",
+        pprofArgs: ["-dot", "-sample_index=alloc_space", "-base", path("mapleak.1"), path("mapleak.3")],
+        render: {
+          let p = try subtract(try load("mapleak.1"), from: try load("mapleak.3"))
+          return DotReport.render(p, options: try options(p, "alloc_space"))
+        }))
     return cases
   }
 

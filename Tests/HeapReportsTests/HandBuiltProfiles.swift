@@ -20,17 +20,22 @@ enum HandBuiltProfiles {
     p.timeNanos = timeNanos
     p.comments = comments
     p.mappings = [
-      Mapping(id: 1, start: 0x1000, limit: 0x9000, offset: 0, file: "/usr/local/bin/cache-leak", buildID: "4f2a9c",
-              hasFunctions: true, hasFilenames: true, hasLineNumbers: true, hasInlineFrames: true),
+      Mapping(
+        id: 1, start: 0x1000, limit: 0x9000, offset: 0, file: "/usr/local/bin/cache-leak", buildID: "4f2a9c",
+        hasFunctions: true, hasFilenames: true, hasLineNumbers: true, hasInlineFrames: true),
       Mapping(id: 2, start: 0x7f0000, limit: 0x7f9000, offset: 0, file: "/usr/lib/libfoo.so", hasFunctions: true),
     ]
-    p.functions = functions.enumerated().map { i, f in Function(id: UInt64(i + 1), name: f.0, systemName: "", filename: f.1) }
+    p.functions = functions.enumerated().map { i, f in
+      Function(id: UInt64(i + 1), name: f.0, systemName: "", filename: f.1)
+    }
     p.locations = locations.enumerated().map { i, l in
-      Location(id: UInt64(i + 1), mappingID: l.2, address: l.0, lines: l.1.map { Line(functionID: UInt64($0.0), line: $0.1) })
+      Location(
+        id: UInt64(i + 1), mappingID: l.2, address: l.0, lines: l.1.map { Line(functionID: UInt64($0.0), line: $0.1) })
     }
     p.samples = samples.map { s in
-      Sample(locationIDs: s.0.map { UInt64($0) }, values: s.1, labels: s.2,
-             numLabels: s.3, numUnits: s.3.mapValues { $0.map { _ in "bytes" } })
+      Sample(
+        locationIDs: s.0.map { UInt64($0) }, values: s.1, labels: s.2,
+        numLabels: s.3, numUnits: s.3.mapValues { $0.map { _ in "bytes" } })
     }
     return p
   }
@@ -43,9 +48,18 @@ enum HandBuiltProfiles {
       functions: [
         ("main", "Sources/CacheLeakDemo/main.swift"),
         ("CacheLeakDemo.Service.handle(request: Swift.Int) -> Swift.String", "Sources/CacheLeakDemo/Service.swift"),
-        ("CacheLeakDemo.Cache.store(_: CacheLeakDemo.HeavyObject, for: Swift.String) -> ()", "Sources/CacheLeakDemo/Cache.swift"),
-        ("CacheLeakDemo.HeavyObject.init(payload: Swift.Int) -> CacheLeakDemo.HeavyObject", "Sources/CacheLeakDemo/HeavyObject.swift"),
-        ("generic specialization <Swift.String, CacheLeakDemo.HeavyObject> of Swift._NativeDictionary._copyOrMoveAndResize(capacity: Swift.Int, moveElements: Swift.Bool) -> ()", "/swift/stdlib/public/core/NativeDictionary.swift"),
+        (
+          "CacheLeakDemo.Cache.store(_: CacheLeakDemo.HeavyObject, for: Swift.String) -> ()",
+          "Sources/CacheLeakDemo/Cache.swift"
+        ),
+        (
+          "CacheLeakDemo.HeavyObject.init(payload: Swift.Int) -> CacheLeakDemo.HeavyObject",
+          "Sources/CacheLeakDemo/HeavyObject.swift"
+        ),
+        (
+          "generic specialization <Swift.String, CacheLeakDemo.HeavyObject> of Swift._NativeDictionary._copyOrMoveAndResize(capacity: Swift.Int, moveElements: Swift.Bool) -> ()",
+          "/swift/stdlib/public/core/NativeDictionary.swift"
+        ),
         ("closure #1 (Swift.Int) -> () in CacheLeakDemo.main()", "Sources/CacheLeakDemo/main.swift"),
         ("Swift.String.append(Swift.String) -> ()", "/swift/stdlib/public/core/String.swift"),
         ("CacheLeakDemo.Logger.log(Swift.String) -> ()", "Sources/CacheLeakDemo/./Logger.swift"),

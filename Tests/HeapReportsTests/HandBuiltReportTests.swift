@@ -28,7 +28,9 @@ final class HandBuiltReportTests: XCTestCase {
     // 2097152 (66.58%); Cache.store cum = 1024000 + 2097152 + 24576 = 3145728 (99.865%);
     // handle and the closure add Logger's 64 B: 3145792 (99.867%). The unit is the smallest
     // node's (1MB) as it is not under 1% of the total.
-    XCTAssertEqual(text, """
+    XCTAssertEqual(
+      text,
+      """
       File: cache-leak
       Build ID: 4f2a9c
       heapprof dump 3 of pid 4242
@@ -76,21 +78,27 @@ final class HandBuiltReportTests: XCTestCase {
 
   func testActiveFiltersHeader() {
     let long = String(repeating: "x", count: 90)
-    let text = TopReport.render(p, options: ReportOptions(
-      sampleIndex: inuseSpace, nodeCount: 2, activeFilters: [("focus", "Cache"), ("ignore", long)]))
+    let text = TopReport.render(
+      p,
+      options: ReportOptions(
+        sampleIndex: inuseSpace, nodeCount: 2, activeFilters: [("focus", "Cache"), ("ignore", long)]))
     let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-    XCTAssertEqual(Array(lines[5...10]), [
-      "Active filters:",
-      "   focus=Cache",
-      "   ignore=" + String(repeating: "x", count: 73) + "…",
-      "Showing nodes accounting for 3MB, 100% of 3MB total",
-      "Dropped 2 nodes (cum <= 0.02MB)",
-      "Showing top 2 nodes out of 6",
-    ])
+    XCTAssertEqual(
+      Array(lines[5...10]),
+      [
+        "Active filters:",
+        "   focus=Cache",
+        "   ignore=" + String(repeating: "x", count: 73) + "…",
+        "Showing nodes accounting for 3MB, 100% of 3MB total",
+        "Dropped 2 nodes (cum <= 0.02MB)",
+        "Showing top 2 nodes out of 6",
+      ])
   }
 
   func testFolded() {
-    assertGolden(FoldedReport.render(p, options: ReportOptions(sampleIndex: 1)), "Golden/handbuilt/cacheService.folded.alloc_space.txt")
+    assertGolden(
+      FoldedReport.render(p, options: ReportOptions(sampleIndex: 1)),
+      "Golden/handbuilt/cacheService.folded.alloc_space.txt")
     let lines = FoldedReport.render(p, options: ReportOptions(sampleIndex: inuseSpace, granularity: .lines))
     assertGolden(lines, "Golden/handbuilt/cacheService.folded.inuse_space.lines.txt")
     // Every value is counted once: the lines sum to the profile's total.
@@ -99,7 +107,9 @@ final class HandBuiltReportTests: XCTestCase {
   }
 
   func testTracesAndReadableDot() throws {
-    assertGolden(TracesReport.render(p, options: ReportOptions(sampleIndex: 1)), "Golden/handbuilt/cacheService.traces.alloc_space.txt")
+    assertGolden(
+      TracesReport.render(p, options: ReportOptions(sampleIndex: 1)),
+      "Golden/handbuilt/cacheService.traces.alloc_space.txt")
     let dot = DotReport.render(p, options: ReportOptions(sampleIndex: inuseSpace))
     assertGolden(dot, "Golden/handbuilt/cacheService.dot.inuse_space.dot")
     let residual = DotReport.render(p, options: ReportOptions(sampleIndex: 1, nodeCount: 4))
@@ -113,7 +123,8 @@ final class HandBuiltReportTests: XCTestCase {
     let text = try PeekReport.render(p, regex: "Cache\\.store", options: ReportOptions(sampleIndex: 1))
     assertGolden(text, "Golden/handbuilt/cacheService.peek.store.alloc_space.txt")
     XCTAssertThrowsError(try PeekReport.render(p, regex: "nothing-like-this", options: ReportOptions())) { error in
-      XCTAssertEqual("\(error)", "no matches found for regexp: nothing-like-this; `heapprof top` lists the node names it can match")
+      XCTAssertEqual(
+        "\(error)", "no matches found for regexp: nothing-like-this; `heapprof top` lists the node names it can match")
     }
     XCTAssertThrowsError(try PeekReport.render(p, regex: "(", options: ReportOptions()))
   }
@@ -126,14 +137,21 @@ final class HandBuiltReportTests: XCTestCase {
       DotLabels.readableLines("CacheLeakDemo.HeavyObject.init(payload: Swift.Int) -> CacheLeakDemo.HeavyObject"),
       ["CacheLeakDemo", "HeavyObject", "init(payload: Int) -> HeavyObject"])
     XCTAssertEqual(
-      DotLabels.readableLines("generic specialization <Swift.String, CacheLeakDemo.HeavyObject> of Swift._NativeDictionary._copyOrMoveAndResize(capacity: Swift.Int, moveElements: Swift.Bool) -> ()"),
-      ["generic specialization <String,", "HeavyObject> of _NativeDictionary", "_copyOrMoveAndResize(capacity: Int,", "moveElements: Bool) -> ()"])
+      DotLabels.readableLines(
+        "generic specialization <Swift.String, CacheLeakDemo.HeavyObject> of Swift._NativeDictionary._copyOrMoveAndResize(capacity: Swift.Int, moveElements: Swift.Bool) -> ()"
+      ),
+      [
+        "generic specialization <String,", "HeavyObject> of _NativeDictionary", "_copyOrMoveAndResize(capacity: Int,",
+        "moveElements: Bool) -> ()",
+      ])
     XCTAssertEqual(
       DotLabels.readableLines("closure #1 (Swift.Int) -> () in CacheLeakDemo.main()"),
       ["closure #1 (Int) -> () in", "CacheLeakDemo", "main()"])
     // Go and Java names keep pprof's layout.
-    XCTAssertEqual(DotLabels.multilineName(NodeInfo(name: "main.(*cache).store"), readable: true), "main\\n(*cache)\\nstore\\n")
-    XCTAssertEqual(DotLabels.multilineName(NodeInfo(name: "runtime/pprof.writeHeap"), readable: true), "pprof\\nwriteHeap\\n")
+    XCTAssertEqual(
+      DotLabels.multilineName(NodeInfo(name: "main.(*cache).store"), readable: true), "main\\n(*cache)\\nstore\\n")
+    XCTAssertEqual(
+      DotLabels.multilineName(NodeInfo(name: "runtime/pprof.writeHeap"), readable: true), "pprof\\nwriteHeap\\n")
   }
 
   // MARK: - Against go tool pprof
@@ -159,18 +177,28 @@ final class HandBuiltReportTests: XCTestCase {
       XCTAssertEqual(DotReport.render(p, options: o), try pprof(["-dot", "-sample_index=\(index)"]), "dot \(index)")
       var few = o
       few.nodeCount = 4
-      XCTAssertEqual(DotReport.render(p, options: few), try pprof(["-dot", "-nodecount=4", "-sample_index=\(index)"]), "dot nodecount 4 \(index)")
+      XCTAssertEqual(
+        DotReport.render(p, options: few), try pprof(["-dot", "-nodecount=4", "-sample_index=\(index)"]),
+        "dot nodecount 4 \(index)")
       var top3 = o
       top3.nodeCount = 3
       top3.nodeFraction = 0
       top3.edgeFraction = 0.2
-      XCTAssertEqual(TopReport.render(p, options: top3), try pprof(["-top", "-nodecount=3", "-nodefraction=0", "-edgefraction=0.2", "-sample_index=\(index)"]), "top nodecount 3 \(index)")
-      XCTAssertEqual(TracesReport.render(p, options: o), try pprof(["-traces", "-sample_index=\(index)"]), "traces \(index)")
-      XCTAssertEqual(try PeekReport.render(p, regex: "Cache|HeavyObject", options: o), try pprof(["-peek", "Cache|HeavyObject", "-sample_index=\(index)"]), "peek \(index)")
+      XCTAssertEqual(
+        TopReport.render(p, options: top3),
+        try pprof(["-top", "-nodecount=3", "-nodefraction=0", "-edgefraction=0.2", "-sample_index=\(index)"]),
+        "top nodecount 3 \(index)")
+      XCTAssertEqual(
+        TracesReport.render(p, options: o), try pprof(["-traces", "-sample_index=\(index)"]), "traces \(index)")
+      XCTAssertEqual(
+        try PeekReport.render(p, regex: "Cache|HeavyObject", options: o),
+        try pprof(["-peek", "Cache|HeavyObject", "-sample_index=\(index)"]), "peek \(index)")
       for g in [Granularity.lines, .addresses] {
         var og = o
         og.granularity = g
-        XCTAssertEqual(DotReport.render(p, options: og), try pprof(["-dot", "-\(g.rawValue)", "-sample_index=\(index)"]), "dot \(g) \(index)")
+        XCTAssertEqual(
+          DotReport.render(p, options: og), try pprof(["-dot", "-\(g.rawValue)", "-sample_index=\(index)"]),
+          "dot \(g) \(index)")
       }
     }
   }

@@ -26,12 +26,16 @@ final class LargeProfileTests: XCTestCase {
       ValueType(type: "inuse_objects", unit: "count"), ValueType(type: "inuse_space", unit: "bytes"),
     ]
     p.timeNanos = 1_764_000_000_000_000_000
-    p.mappings = [Mapping(id: 1, start: 0x400000, limit: 0x8000000, offset: 0, file: "/srv/bigservice",
-                          hasFunctions: true, hasFilenames: true, hasLineNumbers: true, hasInlineFrames: true)]
+    p.mappings = [
+      Mapping(
+        id: 1, start: 0x400000, limit: 0x8000000, offset: 0, file: "/srv/bigservice",
+        hasFunctions: true, hasFilenames: true, hasLineNumbers: true, hasInlineFrames: true)
+    ]
     let nf = 600, nl = 2400
     p.functions = (1...nf).map {
-      Function(id: UInt64($0), name: "BigService.Type\($0 % 37).method\($0)(x: Swift.Int) -> Swift.String",
-               filename: "Sources/BigService/File\($0 % 50).swift")
+      Function(
+        id: UInt64($0), name: "BigService.Type\($0 % 37).method\($0)(x: Swift.Int) -> Swift.String",
+        filename: "Sources/BigService/File\($0 % 50).swift")
     }
     p.locations = (1...nl).map { l in
       var lines = [Line(functionID: UInt64((l * 7919) % nf + 1), line: Int64(l % 300))]
@@ -48,10 +52,11 @@ final class LargeProfileTests: XCTestCase {
       let size = Int64(16 << rng.next(12))
       let n = Int64(rng.next(40) + 1)
       let live = Int64(rng.next(Int(n) + 1))
-      p.samples.append(Sample(
-        locationIDs: ids.reversed(), values: [n, n * size, live, live * size],
-        labels: i % 3 == 0 ? ["thread": ["t\(i % 4)"]] : [:],
-        numLabels: ["bytes": [size]], numUnits: ["bytes": ["bytes"]]))
+      p.samples.append(
+        Sample(
+          locationIDs: ids.reversed(), values: [n, n * size, live, live * size],
+          labels: i % 3 == 0 ? ["thread": ["t\(i % 4)"]] : [:],
+          numLabels: ["bytes": [size]], numUnits: ["bytes": ["bytes"]]))
     }
     return p
   }
@@ -69,12 +74,14 @@ final class LargeProfileTests: XCTestCase {
     let top = TopReport.render(p, options: base)
     let topSeconds = Date().timeIntervalSince(start)
     XCTAssertEqual(top, try pprof(["-top", "-sample_index=inuse_space"]))
-    XCTAssertEqual(top.split(separator: "\n").count, 5 + 600, "File, Type, Time, Showing, column header; one row per function")
+    XCTAssertEqual(
+      top.split(separator: "\n").count, 5 + 600, "File, Type, Time, Showing, column header; one row per function")
     var cumLines = base
     cumLines.cum = true
     cumLines.granularity = .lines
     cumLines.sampleIndex = 0
-    XCTAssertEqual(TopReport.render(p, options: cumLines), try pprof(["-top", "-cum", "-lines", "-sample_index=alloc_objects"]))
+    XCTAssertEqual(
+      TopReport.render(p, options: cumLines), try pprof(["-top", "-cum", "-lines", "-sample_index=alloc_objects"]))
     start = Date()
     let dot = DotReport.render(p, options: base)
     let dotSeconds = Date().timeIntervalSince(start)

@@ -14,8 +14,10 @@ final class BackgroundProcess: @unchecked Sendable {
 
   /// Starts `executable` with `arguments`; `environment` is added to this process's,
   /// `removing` names variables to drop.
-  init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], removing: [String] = [],
-       currentDirectory: URL? = nil) throws {
+  init(
+    _ executable: String, _ arguments: [String], environment: [String: String] = [:], removing: [String] = [],
+    currentDirectory: URL? = nil
+  ) throws {
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     var env = ProcessInfo.processInfo.environment
@@ -62,8 +64,10 @@ final class BackgroundProcess: @unchecked Sendable {
 
   /// Waits until stdout (or stderr) holds a line matching `pattern` and returns the regex's
   /// first capture group (or the whole match); fails the test after `timeout` seconds.
-  func waitFor(_ pattern: String, inStderr: Bool = false, timeout: Double = 20,
-               file: StaticString = #filePath, line: UInt = #line) throws -> String {
+  func waitFor(
+    _ pattern: String, inStderr: Bool = false, timeout: Double = 20,
+    file: StaticString = #filePath, line: UInt = #line
+  ) throws -> String {
     let regex = try NSRegularExpression(pattern: pattern, options: [.anchorsMatchLines])
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
@@ -83,7 +87,9 @@ final class BackgroundProcess: @unchecked Sendable {
       }
       usleep(10_000)
     }
-    XCTFail("no line matching \(pattern) in \(inStderr ? "stderr" : "stdout"):\n\(stdout)\n--\n\(stderr)", file: file, line: line)
+    XCTFail(
+      "no line matching \(pattern) in \(inStderr ? "stderr" : "stdout"):\n\(stdout)\n--\n\(stderr)", file: file,
+      line: line)
     throw RuntimeHarnessError(description: "timed out waiting for \(pattern)")
   }
 
@@ -92,7 +98,8 @@ final class BackgroundProcess: @unchecked Sendable {
   func wait() -> ProgramResult {
     process.waitUntilExit()
     group.wait()
-    let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+    let status =
+      process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
     return ProgramResult(stdout: stdout, stderr: stderr, status: status)
   }
 }

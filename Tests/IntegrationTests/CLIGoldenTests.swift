@@ -21,27 +21,50 @@ final class CLIGoldenTests: XCTestCase {
     // pprof reports on a gperftools dump of a C++ program (symbolized from the binary kept
     // beside the dumps and the system's libraries).
     Case(name: "gperftools.top", arguments: ["top", "gperftools/mapleak.0003.heap"]),
-    Case(name: "gperftools.top.cum.alloc_space", arguments: ["top", "--cum", "--sample-index", "alloc_space", "gperftools/mapleak.0003.heap"]),
-    Case(name: "gperftools.top.granularity_files", arguments: ["top", "--granularity", "files", "gperftools/mapleak.0003.heap"]),
-    Case(name: "gperftools.top.base", arguments: ["top", "--base", "gperftools/mapleak.0001.heap", "gperftools/mapleak.0003.heap"]),
+    Case(
+      name: "gperftools.top.cum.alloc_space",
+      arguments: ["top", "--cum", "--sample-index", "alloc_space", "gperftools/mapleak.0003.heap"]),
+    Case(
+      name: "gperftools.top.granularity_files",
+      arguments: ["top", "--granularity", "files", "gperftools/mapleak.0003.heap"]),
+    Case(
+      name: "gperftools.top.base",
+      arguments: ["top", "--base", "gperftools/mapleak.0001.heap", "gperftools/mapleak.0003.heap"]),
     Case(name: "gperftools.top.focus_store", arguments: ["top", "--focus", "store", "gperftools/mapleak.0003.heap"]),
     Case(name: "gperftools.traces", arguments: ["traces", "gperftools/mapleak.0002.heap"]),
     Case(name: "gperftools.peek.store", arguments: ["peek", "store", "gperftools/mapleak.0003.heap"]),
     Case(name: "gperftools.dot.nodecount8", arguments: ["dot", "--nodecount", "8", "gperftools/mapleak.0003.heap"]),
     Case(name: "gperftools.folded", arguments: ["folded", "gperftools/mapleak.0003.heap"]),
     Case(name: "gperftools.maps", arguments: ["maps", "gperftools/mapleak.0003.heap"]),
-    Case(name: "gperftools.growth", arguments: ["growth", "gperftools/mapleak.0001.heap", "gperftools/mapleak.0002.heap", "gperftools/mapleak.0003.heap"]),
-    Case(name: "gperftools.growth.json", arguments: ["growth", "--format", "json", "gperftools/mapleak.0001.heap", "gperftools/mapleak.0002.heap", "gperftools/mapleak.0003.heap"]),
+    Case(
+      name: "gperftools.growth",
+      arguments: [
+        "growth", "gperftools/mapleak.0001.heap", "gperftools/mapleak.0002.heap", "gperftools/mapleak.0003.heap",
+      ]),
+    Case(
+      name: "gperftools.growth.json",
+      arguments: [
+        "growth", "--format", "json", "gperftools/mapleak.0001.heap", "gperftools/mapleak.0002.heap",
+        "gperftools/mapleak.0003.heap",
+      ]),
     // jemalloc heap_v2.
     Case(name: "jemalloc.top", arguments: ["top", "jemalloc/mapleak.3.heap"]),
     Case(name: "jemalloc.maps", arguments: ["maps", "jemalloc/mapleak.3.heap"]),
     // Go: protobuf as Go writes it, and legacy text with and without the binary.
     Case(name: "go.top.pb", arguments: ["top", "go/mapleak.3.pb.gz"]),
-    Case(name: "go.top.cum.inuse_objects.pb", arguments: ["top", "--cum", "--sample-index", "inuse_objects", "go/mapleak.3.pb.gz"]),
+    Case(
+      name: "go.top.cum.inuse_objects.pb",
+      arguments: ["top", "--cum", "--sample-index", "inuse_objects", "go/mapleak.3.pb.gz"]),
     Case(name: "go.maps.pb", arguments: ["maps", "go/mapleak.3.pb.gz"]),
     Case(name: "go.top.legacy.nobinary", arguments: ["top", "--nodecount", "5", "go/mapleak.1.heap"]),
-    Case(name: "gomaps.growth.binary", arguments: ["growth", "--binary", "gomaps/sessionleak", "gomaps/sessionleak.1.heap", "gomaps/sessionleak.2.heap", "gomaps/sessionleak.3.heap"]),
-    Case(name: "gomaps.maps.binary", arguments: ["maps", "--binary", "gomaps/sessionleak", "gomaps/sessionleak.3.heap"]),
+    Case(
+      name: "gomaps.growth.binary",
+      arguments: [
+        "growth", "--binary", "gomaps/sessionleak", "gomaps/sessionleak.1.heap", "gomaps/sessionleak.2.heap",
+        "gomaps/sessionleak.3.heap",
+      ]),
+    Case(
+      name: "gomaps.maps.binary", arguments: ["maps", "--binary", "gomaps/sessionleak", "gomaps/sessionleak.3.heap"]),
     // Errors: one line, exit status 2.
     Case(name: "error.no_such_file", arguments: ["top", "nonexistent.heap"]),
     Case(name: "error.sample_index", arguments: ["top", "--sample-index", "alloc_space", "gperftools/sampled.heap"]),

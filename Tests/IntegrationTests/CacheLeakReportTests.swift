@@ -24,8 +24,14 @@ final class CacheLeakReportTests: XCTestCase {
     XCTAssertEqual(r.status, 0, r.stderr)
     XCTAssertFalse(r.stdout.contains("$s"), r.stdout)
     // pprof prints the source path as DWARF has it; the line is that of the call.
-    XCTAssertTrue(r.stdout.contains("CacheLeakDemo.Service.handleRequest(_:) \(packageRoot().path)/Sources/CacheLeakDemo/Service.swift:24"), r.stdout)
-    XCTAssertTrue(r.stdout.contains("CacheLeakDemo.HeavyObject.init(id:payloadBytes:) \(packageRoot().path)/Sources/CacheLeakDemo/HeavyObject.swift:14"), r.stdout)
+    XCTAssertTrue(
+      r.stdout.contains(
+        "CacheLeakDemo.Service.handleRequest(_:) \(packageRoot().path)/Sources/CacheLeakDemo/Service.swift:24"),
+      r.stdout)
+    XCTAssertTrue(
+      r.stdout.contains(
+        "CacheLeakDemo.HeavyObject.init(id:payloadBytes:) \(packageRoot().path)/Sources/CacheLeakDemo/HeavyObject.swift:14"
+      ), r.stdout)
   }
 
   func testLeakPathLeadsTopCum() throws {
@@ -61,8 +67,12 @@ final class CacheLeakReportTests: XCTestCase {
       XCTAssertEqual(fromDump.stdout, fromProto.stdout, index)
       let go = try GoPprof()
       defer { go.remove() }
-      let withoutTime = { (s: String) in s.split(separator: "\n").filter { !$0.hasPrefix("Time:") }.joined(separator: "\n") }
-      XCTAssertEqual(withoutTime(try go.run(["-top", "-sample_index=\(index)", pb])), withoutTime(fromProto.stdout), "go tool pprof agrees on \(index)")
+      let withoutTime = { (s: String) in
+        s.split(separator: "\n").filter { !$0.hasPrefix("Time:") }.joined(separator: "\n")
+      }
+      XCTAssertEqual(
+        withoutTime(try go.run(["-top", "-sample_index=\(index)", pb])), withoutTime(fromProto.stdout),
+        "go tool pprof agrees on \(index)")
     }
   }
 }

@@ -47,15 +47,18 @@ final class CaptureTests: XCTestCase {
     }
     let source = try RuntimeHarness.programSource("capture_probe.c", into: dir)
     let program = dir.appendingPathComponent("capture_probe").path
-    let args = [
-      "-std=gnu11", "-O2", "-g", "-fno-omit-frame-pointer", "-D_GNU_SOURCE", "-DUNW_LOCAL_ONLY",
-      "-Wall", "-Wextra", "-Wno-unused-parameter", "-Werror",
-      "-I", runtime.appendingPathComponent("include").path, "-I", runtime.path,
-      "-I", unwind.appendingPathComponent("include").path,
-      "-o", program, source.path,
-    ] + sources + ["-lunwind", "-lpthread", "-ldl"]
+    let args =
+      [
+        "-std=gnu11", "-O2", "-g", "-fno-omit-frame-pointer", "-D_GNU_SOURCE", "-DUNW_LOCAL_ONLY",
+        "-Wall", "-Wextra", "-Wno-unused-parameter", "-Werror",
+        "-I", runtime.appendingPathComponent("include").path, "-I", runtime.path,
+        "-I", unwind.appendingPathComponent("include").path,
+        "-o", program, source.path,
+      ] + sources + ["-lunwind", "-lpthread", "-ldl"]
     let cc = try runProgram("/usr/bin/cc", args)
-    guard cc.status == 0 else { throw RuntimeHarnessError(description: "cc \(args.joined(separator: " ")) failed:\n\(cc.stderr)") }
+    guard cc.status == 0 else {
+      throw RuntimeHarnessError(description: "cc \(args.joined(separator: " ")) failed:\n\(cc.stderr)")
+    }
     let r = try runProgram(program, [], removing: ["LD_PRELOAD"])
     guard r.status == 0, r.stderr.isEmpty else {
       throw RuntimeHarnessError(description: "capture_probe exited \(r.status):\n\(r.stderr)")
@@ -74,10 +77,13 @@ final class CaptureTests: XCTestCase {
         }
         return v
       }
-      guard let thread = Int(w[1]), let round = Int(w[2]) else { throw RuntimeHarnessError(description: "bad probe line '\(line)'") }
-      return Probe(shape: w[0], thread: thread, round: round, agree: try flag(3, "agree") == 1,
-                   verified: try flag(4, "verified") == 1, walkPrefix: try flag(5, "walk_prefix") == 1,
-                   depth: try flag(6, "depth"))
+      guard let thread = Int(w[1]), let round = Int(w[2]) else {
+        throw RuntimeHarnessError(description: "bad probe line '\(line)'")
+      }
+      return Probe(
+        shape: w[0], thread: thread, round: round, agree: try flag(3, "agree") == 1,
+        verified: try flag(4, "verified") == 1, walkPrefix: try flag(5, "walk_prefix") == 1,
+        depth: try flag(6, "depth"))
     }
     return (probes, unwound, trusted)
   }
@@ -128,7 +134,8 @@ final class CaptureTests: XCTestCase {
     let missing = probes.filter { Self.unwalkable.contains($0.shape) }
     XCTAssertEqual(missing.count, 2 * 3 * 5)
     for p in missing {
-      XCTAssertFalse(p.walkPrefix, "\(p.shape) thread \(p.thread) round \(p.round): the bare walk differs from libunwind")
+      XCTAssertFalse(
+        p.walkPrefix, "\(p.shape) thread \(p.thread) round \(p.round): the bare walk differs from libunwind")
       XCTAssertFalse(p.verified, "\(p.shape) thread \(p.thread) round \(p.round): never trusted")
       XCTAssertTrue(p.agree, "\(p.shape) thread \(p.thread) round \(p.round): libunwind's frames, not the walk's")
     }

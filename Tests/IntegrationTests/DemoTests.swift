@@ -9,7 +9,8 @@ enum Products {
   /// The debug products built with this test binary: the directory that holds it (so that
   /// `swift test --scratch-path DIR` tests DIR's builds), else .build/debug.
   static var debug: URL {
-    if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"), exe.hasSuffix(".xctest") {
+    if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"), exe.hasSuffix(".xctest")
+    {
       return URL(fileURLWithPath: exe).deletingLastPathComponent()
     }
     return packageRoot().appendingPathComponent(".build/debug")
@@ -34,17 +35,22 @@ enum Products {
   ]
 
   /// Runs the built `heapprof` with `args` (and the runtime under test).
-  static func heapprof(_ args: [String], env: [String: String] = [:], in directory: URL? = nil) throws -> ProgramResult {
+  static func heapprof(_ args: [String], env: [String: String] = [:], in directory: URL? = nil) throws -> ProgramResult
+  {
     var env = env
     env["HEAPPROF_RUNTIME"] = try RuntimeHarness.runtimeLibrary()
-    return try runProgram(try path("heapprof"), args, environment: env, removing: recordingVariables, currentDirectory: directory)
+    return try runProgram(
+      try path("heapprof"), args, environment: env, removing: recordingVariables, currentDirectory: directory)
   }
 
   /// Starts the built `heapprof` with `args` in the background.
-  static func heapprofInBackground(_ args: [String], env: [String: String] = [:], in directory: URL? = nil) throws -> BackgroundProcess {
+  static func heapprofInBackground(_ args: [String], env: [String: String] = [:], in directory: URL? = nil) throws
+    -> BackgroundProcess
+  {
     var env = env
     env["HEAPPROF_RUNTIME"] = try RuntimeHarness.runtimeLibrary()
-    return try BackgroundProcess(try path("heapprof"), args, environment: env, removing: recordingVariables, currentDirectory: directory)
+    return try BackgroundProcess(
+      try path("heapprof"), args, environment: env, removing: recordingVariables, currentDirectory: directory)
   }
 }
 
@@ -65,7 +71,9 @@ final class DemoTests: XCTestCase {
   }
 
   func record(_ dir: URL, _ demoArgs: [String]) throws -> [String] {
-    let r = try Products.heapprof(["record", "-o", dir.appendingPathComponent("demo").path, "--", try Products.path("cache-leak", release: true)] + demoArgs)
+    let r = try Products.heapprof(
+      ["record", "-o", dir.appendingPathComponent("demo").path, "--", try Products.path("cache-leak", release: true)]
+        + demoArgs)
     XCTAssertEqual(r.status, 0, r.stderr)
     XCTAssertTrue(r.stderr.contains("1 dump:"), r.stderr)
     return try RuntimeHarness.dumps(in: dir)
@@ -135,7 +143,9 @@ final class DemoTests: XCTestCase {
     XCTAssertEqual(failing.status, 1, "growth over the limit fails a CI job")
 
     let maps = try Products.heapprof(["maps", snapshots[2]])
-    XCTAssertTrue(maps.stdout.contains("Dictionary<String, HeavyObject> owned by CacheLeakDemo.ResponseCache.store(_:for:)"), maps.stdout)
+    XCTAssertTrue(
+      maps.stdout.contains("Dictionary<String, HeavyObject> owned by CacheLeakDemo.ResponseCache.store(_:for:)"),
+      maps.stdout)
     XCTAssertTrue(maps.stdout.contains("grows and never shrinks"), maps.stdout)
   }
 
@@ -149,7 +159,8 @@ final class DemoTests: XCTestCase {
       if mode == "fixed" {
         XCTAssertTrue(maps.stdout.contains("Verdict: no finding"), maps.stdout)
       } else {
-        XCTAssertTrue(maps.stdout.contains("* churn: Dictionary<String, HeavyObject> in CacheLeakDemo.Service"), maps.stdout)
+        XCTAssertTrue(
+          maps.stdout.contains("* churn: Dictionary<String, HeavyObject> in CacheLeakDemo.Service"), maps.stdout)
         XCTAssertFalse(maps.stdout.contains("grows and never shrinks"), maps.stdout)
       }
     }
@@ -158,7 +169,8 @@ final class DemoTests: XCTestCase {
   func testLeakCheckRegionFindsThePlantedLeakOnly() throws {
     let example = try Products.path("leak-check-example")
     let dir = try RuntimeHarness.temporaryDirectory("leakcheck")
-    let r = try RuntimeHarness.run(example, prefix: dir.appendingPathComponent("lc").path, env: ["HEAPPROF_AT_EXIT": "0"])
+    let r = try RuntimeHarness.run(
+      example, prefix: dir.appendingPathComponent("lc").path, env: ["HEAPPROF_AT_EXIT": "0"])
     XCTAssertEqual(r.status, 0, r.stderr)
     // 3 runs × 100 sessions, each an entry in the registry with a 1000-byte array.
     XCTAssertTrue(r.stdout.contains("leaky: clean=false"), r.stdout)
@@ -199,8 +211,10 @@ enum DemoSeries {
     FileManager.default.createFile(atPath: log.path, contents: nil)
     let process = Process()
     process.executableURL = URL(fileURLWithPath: try Products.path("heapprof"))
-    process.arguments = ["record", "-o", dir.appendingPathComponent("serve").path, "--",
-                         try Products.path("cache-leak", release: true), "--mode", mode, "--serve", "30", "--rate", "400"]
+    process.arguments = [
+      "record", "-o", dir.appendingPathComponent("serve").path, "--",
+      try Products.path("cache-leak", release: true), "--mode", mode, "--serve", "30", "--rate", "400",
+    ]
     var env = ProcessInfo.processInfo.environment
     env["HEAPPROF_RUNTIME"] = try RuntimeHarness.runtimeLibrary()
     process.environment = env

@@ -35,7 +35,10 @@ final class DiagnosticsTests: XCTestCase {
     let svg = try Products.heapprof(["svg", fixture("gperftools/mapleak.0003.heap"), "-o", png])
     XCTAssertEqual(svg.status, 0, svg.stderr)
     for (file, message) in [
-      ("/bin/true", "/bin/true: this is an ELF file (an executable or library), not a profile; to name the program a profile came from, use --binary PATH"),
+      (
+        "/bin/true",
+        "/bin/true: this is an ELF file (an executable or library), not a profile; to name the program a profile came from, use --binary PATH"
+      ),
       (png, "\(png): this is a PNG image, not a profile"),
     ] {
       let r = try Products.heapprof(["top", file])
@@ -73,8 +76,10 @@ final class DiagnosticsTests: XCTestCase {
     let second = try Products.heapprof(["top", dump])
     XCTAssertEqual(second.status, 0)
     XCTAssertTrue(
-      second.stderr.contains("heapprof: warning: \(program) is not the binary that ran (its build id is "), second.stderr)
-    XCTAssertTrue(second.stderr.contains("): it was rebuilt or replaced; its frames are shown as waiting+0xOFFSET"), second.stderr)
+      second.stderr.contains("heapprof: warning: \(program) is not the binary that ran (its build id is "),
+      second.stderr)
+    XCTAssertTrue(
+      second.stderr.contains("): it was rebuilt or replaced; its frames are shown as waiting+0xOFFSET"), second.stderr)
     XCTAssertEqual(second.stderr.components(separatedBy: "\n").filter { !$0.isEmpty }.count, 1, "worded once")
   }
 
@@ -84,7 +89,9 @@ final class DiagnosticsTests: XCTestCase {
     XCTAssertEqual(r.status, 0)
     let lines = r.stderr.split(separator: "\n")
     XCTAssertEqual(lines.count, 1, r.stderr)
-    XCTAssertTrue(lines[0].hasPrefix("heapprof: warning: no symbols in a stripped file, whose frames show as FILE+0xOFFSET: \(program) ("), r.stderr)
+    XCTAssertTrue(
+      lines[0].hasPrefix(
+        "heapprof: warning: no symbols in a stripped file, whose frames show as FILE+0xOFFSET: \(program) ("), r.stderr)
     XCTAssertTrue(lines[0].contains("the -dbgsym package of the package that ships each file"), r.stderr)
     XCTAssertTrue(r.stdout.contains("stripped+0x"), r.stdout)
   }
@@ -99,12 +106,15 @@ final class DiagnosticsTests: XCTestCase {
   }
 
   func testGranularityFilesListsEachFileOnce() throws {
-    let r = try Products.heapprof(["top", "--granularity", "files", "--nodecount", "0", fixture("gperftools/mapleak.0003.heap")])
+    let r = try Products.heapprof([
+      "top", "--granularity", "files", "--nodecount", "0", fixture("gperftools/mapleak.0003.heap"),
+    ])
     XCTAssertEqual(r.status, 0, r.stderr)
     let rows = r.stdout.split(separator: "\n").drop { !$0.contains("flat%") }.dropFirst()
     let files = rows.map { row -> String in
       let name = row.split(separator: " ", omittingEmptySubsequences: true).dropFirst(5).joined(separator: " ")
-      return name.replacingOccurrences(of: " (inline)", with: "").replacingOccurrences(of: " (partial-inline)", with: "")
+      return name.replacingOccurrences(of: " (inline)", with: "").replacingOccurrences(
+        of: " (partial-inline)", with: "")
     }
     XCTAssertGreaterThan(files.count, 5)
     XCTAssertEqual(files.count, Set(files).count, "each file once:\n\(r.stdout)")
@@ -116,14 +126,18 @@ final class DiagnosticsTests: XCTestCase {
       "top", "--base", fixture("jemalloc/mapleak.1.heap"), fixture("heapprof/leak.0001.heap"),
     ])
     XCTAssertTrue(
-      r.stderr.contains("heapprof: warning: --base \(fixture("jemalloc/mapleak.1.heap")) is a profile of mapleak, but "
-        + "\(fixture("heapprof/leak.0001.heap")) is of "), r.stderr)
+      r.stderr.contains(
+        "heapprof: warning: --base \(fixture("jemalloc/mapleak.1.heap")) is a profile of mapleak, but "
+          + "\(fixture("heapprof/leak.0001.heap")) is of "), r.stderr)
     XCTAssertTrue(r.stderr.contains(": the difference mixes two programs"), r.stderr)
   }
 
   func testSvgWritesTheFormatOfItsExtensionOrRefuses() throws {
     let profile = fixture("gperftools/mapleak.0003.heap")
-    for (ext, magic) in [("png", [0x89, 0x50, 0x4e, 0x47]), ("pdf", Array("%PDF".utf8).map(Int.init)), ("svg", Array("<?xml".utf8).map(Int.init))] {
+    for (ext, magic) in [
+      ("png", [0x89, 0x50, 0x4e, 0x47]), ("pdf", Array("%PDF".utf8).map(Int.init)),
+      ("svg", Array("<?xml".utf8).map(Int.init)),
+    ] {
       let out = dir.appendingPathComponent("g.\(ext)").path
       let r = try Products.heapprof(["svg", profile, "-o", out])
       XCTAssertEqual(r.status, 0, r.stderr)
@@ -132,13 +146,18 @@ final class DiagnosticsTests: XCTestCase {
     }
     let txt = try Products.heapprof(["svg", profile, "-o", dir.appendingPathComponent("g.txt").path])
     XCTAssertEqual(txt.status, 2)
-    XCTAssertTrue(txt.stderr.contains("heapprof svg writes .svg, .png, .pdf, .jpg or .gif files, chosen by the extension"), txt.stderr)
+    XCTAssertTrue(
+      txt.stderr.contains("heapprof svg writes .svg, .png, .pdf, .jpg or .gif files, chosen by the extension"),
+      txt.stderr)
   }
 
   func testAllocatorLibraryFramesWithoutSymbolsAreDropped() throws {
     // Debian's libjemalloc is stripped: its internals were shown as libjemalloc.so.2+0x… leaves.
     for command in ["top", "traces"] {
-      let r = try Products.heapprof([command, "--nodecount", "0", fixture("jemalloc/mapleak.3.heap")].filter { command == "top" || $0 != "--nodecount" && $0 != "0" })
+      let r = try Products.heapprof(
+        [command, "--nodecount", "0", fixture("jemalloc/mapleak.3.heap")].filter {
+          command == "top" || $0 != "--nodecount" && $0 != "0"
+        })
       XCTAssertEqual(r.status, 0, r.stderr)
       XCTAssertFalse(r.stdout.contains("libjemalloc"), r.stdout)
       XCTAssertFalse(r.stderr.contains("libjemalloc"), "not listed as a stripped file to fix: \(r.stderr)")
@@ -159,7 +178,8 @@ final class DiagnosticsTests: XCTestCase {
     let r = try Products.heapprof(["maps", "--limit", "1", fixture("gperftools/mapleak.0003.heap")])
     XCTAssertEqual(r.status, 0, r.stderr)
     let footer = try XCTUnwrap(r.stdout.split(separator: "\n").last)
-    XCTAssertTrue(footer.hasPrefix("(") && footer.contains("more owner") && footer.contains("not shown, holding "), String(footer))
+    XCTAssertTrue(
+      footer.hasPrefix("(") && footer.contains("more owner") && footer.contains("not shown, holding "), String(footer))
     XCTAssertFalse(r.stdout.contains("little or nothing"), r.stdout)
   }
 
@@ -172,10 +192,14 @@ final class DiagnosticsTests: XCTestCase {
     XCTAssertEqual(try Products.heapprof(["record", "-o", prefix, program]).status, 0)
     let dump = try XCTUnwrap(try RuntimeHarness.dumps(in: dir).first)
     for command in ["traces", "top"] {
-      let r = try Products.heapprof(command == "top" ? ["top", "--sample-index", "alloc_space", "--nodefraction", "0", dump] : ["traces", dump])
+      let r = try Products.heapprof(
+        command == "top" ? ["top", "--sample-index", "alloc_space", "--nodefraction", "0", dump] : ["traces", dump])
       XCTAssertEqual(r.status, 0, r.stderr)
       XCTAssertTrue(r.stdout.contains("std::operator+ (inline)"), r.stdout)
-      XCTAssertFalse(r.stdout.split(separator: "\n").contains { $0.hasSuffix(" > (inline)") || $0.trimmingCharacters(in: .whitespaces) == "> (inline)" }, r.stdout)
+      XCTAssertFalse(
+        r.stdout.split(separator: "\n").contains {
+          $0.hasSuffix(" > (inline)") || $0.trimmingCharacters(in: .whitespaces) == "> (inline)"
+        }, r.stdout)
     }
   }
 
@@ -183,9 +207,12 @@ final class DiagnosticsTests: XCTestCase {
     guard let python = which("python3") else { throw RuntimeHarnessError(description: "python3 is not on PATH") }
     let r = try Products.heapprof(["record", "-o", dir.appendingPathComponent("py").path, python, "-c", "pass"])
     XCTAssertEqual(r.status, 0, r.stderr)
-    XCTAssertTrue(r.stderr.hasPrefix("heapprof: note: CPython serves objects of 512 bytes or less from its own pymalloc arenas"), r.stderr)
-    let quiet = try Products.heapprof(["record", "-o", dir.appendingPathComponent("py2").path, python, "-c", "pass"],
-                                      env: ["PYTHONMALLOC": "malloc"])
+    XCTAssertTrue(
+      r.stderr.hasPrefix("heapprof: note: CPython serves objects of 512 bytes or less from its own pymalloc arenas"),
+      r.stderr)
+    let quiet = try Products.heapprof(
+      ["record", "-o", dir.appendingPathComponent("py2").path, python, "-c", "pass"],
+      env: ["PYTHONMALLOC": "malloc"])
     XCTAssertFalse(quiet.stderr.contains("pymalloc"), quiet.stderr)
   }
 }

@@ -46,7 +46,9 @@ final class FileSafetyTests: XCTestCase {
   /// The program itself creates PREFIX.<pid>.0001.heap before the exit dump: the runtime
   /// leaves it alone and writes 0002.
   func testRecordNeverOverwritesAnExistingDump() throws {
-    let exe = try compileC("precreate", """
+    let exe = try compileC(
+      "precreate",
+      """
       #include <stdio.h>
       #include <stdlib.h>
       #include <unistd.h>
@@ -80,7 +82,9 @@ final class FileSafetyTests: XCTestCase {
   func testRuntimeDoesNotFollowASymlinkPlantedAtTheTemporaryName() throws {
     let victim = path("victim")
     try "precious\n".write(toFile: victim, atomically: true, encoding: .utf8)
-    let exe = try compileC("plant", """
+    let exe = try compileC(
+      "plant",
+      """
       #include <stdio.h>
       #include <stdlib.h>
       #include <unistd.h>
@@ -95,7 +99,9 @@ final class FileSafetyTests: XCTestCase {
       """)
     let r = try Products.heapprof(["record", "-o", path("p"), "--", exe, path("p"), victim])
     XCTAssertEqual(r.status, 0, r.stderr)
-    XCTAssertEqual(try String(contentsOfFile: victim, encoding: .utf8), "precious\n", "the runtime wrote through the planted symlink")
+    XCTAssertEqual(
+      try String(contentsOfFile: victim, encoding: .utf8), "precious\n", "the runtime wrote through the planted symlink"
+    )
     for dump in try RuntimeHarness.dumps(in: dir) {
       let type = try FileManager.default.attributesOfItem(atPath: dump)[.type] as? FileAttributeType
       XCTAssertEqual(type, .typeRegular, "\(dump) is not a regular file")
@@ -118,7 +124,8 @@ final class FileSafetyTests: XCTestCase {
       let r = try Products.heapprof([command, dump, "-o", dump])
       XCTAssertEqual(r.status, 2, command)
       XCTAssertEqual(r.stdout, "", command)
-      XCTAssertEqual(r.stderr, "heapprof: \(dump): refusing to overwrite the input profile \(dump); choose another -o\n", command)
+      XCTAssertEqual(
+        r.stderr, "heapprof: \(dump): refusing to overwrite the input profile \(dump); choose another -o\n", command)
     }
     XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dump)), before)
   }
@@ -143,7 +150,8 @@ final class FileSafetyTests: XCTestCase {
     let dotted = path("sub") + "/../" + name
     r = try Products.heapprof(["dot", dump, "-o", dotted])
     XCTAssertEqual(r.status, 2)
-    XCTAssertEqual(r.stderr, "heapprof: \(dotted): refusing to overwrite the input profile \(dump); choose another -o\n")
+    XCTAssertEqual(
+      r.stderr, "heapprof: \(dotted): refusing to overwrite the input profile \(dump); choose another -o\n")
 
     let other = path("other.heap")
     try before.write(to: URL(fileURLWithPath: other))

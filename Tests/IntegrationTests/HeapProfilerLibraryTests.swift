@@ -14,7 +14,9 @@ final class HeapProfilerLibraryTests: XCTestCase {
     // Swift mangles a module name with its length: `11HeapProfile` is that module, not
     // `12HeapProfiler`.
     let symbols = try runProgram("/usr/bin/nm", [program]).stdout
-    for module in ["13SwiftProtobuf", "11HeapProfile", "13Symbolization", "16HeapLeakAnalysis", "11HeapReports", "dwfl_", "inflate"] {
+    for module in [
+      "13SwiftProtobuf", "11HeapProfile", "13Symbolization", "16HeapLeakAnalysis", "11HeapReports", "dwfl_", "inflate",
+    ] {
       XCTAssertFalse(symbols.contains(module), "\(module) is linked into a program that imports only HeapProfiler")
     }
     XCTAssertTrue(symbols.contains("12HeapProfiler"))
@@ -40,7 +42,9 @@ final class HeapProfilerLibraryTests: XCTestCase {
     XCTAssertEqual([checkpoint.meta["reason"], exit.meta["reason"]], ["checkpoint", "exit"])
     // keepBlocks' arrays (1000 bytes of elements plus Swift's 32-byte array header): 100
     // recorded before the checkpoint; the 50 made while paused are not recorded at all.
-    let arrays = { (d: HeapDump) in d.lines.filter { $0.inuseCount > 0 && $0.inuseBytes == $0.inuseCount * 1032 }.reduce(0) { $0 + $1.inuseCount } }
+    let arrays = { (d: HeapDump) in
+      d.lines.filter { $0.inuseCount > 0 && $0.inuseBytes == $0.inuseCount * 1032 }.reduce(0) { $0 + $1.inuseCount }
+    }
     XCTAssertEqual(arrays(checkpoint), 100)
     XCTAssertEqual(arrays(exit), 100, "nothing recorded while paused")
   }

@@ -16,19 +16,24 @@ final class MapFixtureTests: XCTestCase {
 
   func testCxxUnorderedMapAndMapLeaks() throws {
     let dir = fixtures.appendingPathComponent("gperftools")
-    let snaps = ["mapleak.0001.heap", "mapleak.0002.heap", "mapleak.0003.heap"].map { dir.appendingPathComponent($0).path }
+    let snaps = ["mapleak.0001.heap", "mapleak.0002.heap", "mapleak.0003.heap"].map {
+      dir.appendingPathComponent($0).path
+    }
     let doc = try growthJSON(snaps)
     XCTAssertEqual(doc["suspects"] as? Int, 2)
     let groups = try XCTUnwrap(doc["groups"] as? [[String: Any]])
     XCTAssertEqual(groups.prefix(2).map { $0["map"] as? String }, ["std::unordered_map", "std::map"])
     XCTAssertEqual(groups.prefix(2).map { $0["mapOwner"] as? String }, ["store", "remember"])
-    XCTAssertEqual(groups.prefix(2).map { $0["verdict"] as? String }, ["cache without eviction", "cache without eviction"])
+    XCTAssertEqual(
+      groups.prefix(2).map { $0["verdict"] as? String }, ["cache without eviction", "cache without eviction"])
 
     let maps = try Products.heapprof(["maps", snaps[2]])
     XCTAssertEqual(maps.status, 0, maps.stderr)
     XCTAssertTrue(maps.stdout.contains("1. std::unordered_map owned by store"), maps.stdout)
-    XCTAssertTrue(maps.stdout.contains("grows and never shrinks: std::unordered_map in store: all 1200 entry objects"), maps.stdout)
-    XCTAssertTrue(maps.stdout.contains("grows and never shrinks: std::map in remember: all 600 entry objects"), maps.stdout)
+    XCTAssertTrue(
+      maps.stdout.contains("grows and never shrinks: std::unordered_map in store: all 1200 entry objects"), maps.stdout)
+    XCTAssertTrue(
+      maps.stdout.contains("grows and never shrinks: std::map in remember: all 600 entry objects"), maps.stdout)
   }
 
   func testGoMapLeak() throws {

@@ -72,7 +72,8 @@ final class RecordCommandTests: XCTestCase {
     XCTAssertEqual(r.status, 128 + SIGKILL)
     XCTAssertTrue(
       r.stderr.contains(
-        "was killed by SIGKILL and wrote no dump under \(prefix): SIGKILL cannot be caught, so no last dump is possible"),
+        "was killed by SIGKILL and wrote no dump under \(prefix): SIGKILL cannot be caught, so no last dump is possible"
+      ),
       r.stderr)
     XCTAssertEqual(try RuntimeHarness.dumps(in: dir), [])
   }
@@ -81,7 +82,8 @@ final class RecordCommandTests: XCTestCase {
     let waiting = try program("waiting.c", extra: ["-static"], output: "waiting-static")
     let r = try Products.heapprof(["record", "-o", prefix, "--", waiting, "0"])
     XCTAssertEqual(r.status, 0)
-    XCTAssertTrue(r.stderr.contains("\(waiting) is statically linked, so the runtime cannot be preloaded into it"), r.stderr)
+    XCTAssertTrue(
+      r.stderr.contains("\(waiting) is statically linked, so the runtime cannot be preloaded into it"), r.stderr)
   }
 
   // MARK: - Options
@@ -96,7 +98,9 @@ final class RecordCommandTests: XCTestCase {
     XCTAssertGreaterThanOrEqual(reasons.filter { $0 == "interval" }.count, 3, "\(reasons)")
     XCTAssertEqual(reasons.filter { $0 != "interval" }, ["exit"])
 
-    let off = try Products.heapprof(["record", "-o", dir.appendingPathComponent("off").path, "--interval", "0", "--", waiting, "0.3"])
+    let off = try Products.heapprof([
+      "record", "-o", dir.appendingPathComponent("off").path, "--interval", "0", "--", waiting, "0.3",
+    ])
     XCTAssertEqual(off.status, 0)
     XCTAssertTrue(off.stderr.contains("exited with status 0; 1 dump:"), off.stderr)
     XCTAssertFalse(off.stderr.contains("warning"), off.stderr)
@@ -117,7 +121,8 @@ final class RecordCommandTests: XCTestCase {
     let term = try Products.heapprof(["record", "-o", prefix, "--signal", "TERM", "--", waiting, "0"])
     XCTAssertEqual(term.status, 0)
     XCTAssertTrue(
-      term.stderr.hasPrefix("heapprof: warning: with --signal TERM, `kill PID` takes a dump instead of stopping the program\n"),
+      term.stderr.hasPrefix(
+        "heapprof: warning: with --signal TERM, `kill PID` takes a dump instead of stopping the program\n"),
       term.stderr)
   }
 
@@ -141,7 +146,9 @@ final class RecordCommandTests: XCTestCase {
     XCTAssertEqual(typo.status, 2)
     XCTAssertTrue(typo.stderr.contains("Unknown option '--sample_rate'. Did you mean '--sample-rate'?"), typo.stderr)
     // From the program's name on, every argument is the program's, --help included.
-    let passed = try Products.heapprof(["record", "-o", prefix, "/bin/sh", "-c", "echo \"$@\"", "sh", "--help", "-o", "x"])
+    let passed = try Products.heapprof([
+      "record", "-o", prefix, "/bin/sh", "-c", "echo \"$@\"", "sh", "--help", "-o", "x",
+    ])
     XCTAssertEqual(passed.status, 0, passed.stderr)
     XCTAssertEqual(passed.stdout, "--help -o x\n")
   }
@@ -164,12 +171,15 @@ final class RecordCommandTests: XCTestCase {
     XCTAssertEqual(bad.status, 2)
     XCTAssertEqual(
       bad.stderr,
-      "heapprof: HEAPPROF_INTERVAL in the environment: 'soon' is not a number of seconds (0 for off, or at least 0.001; e.g. 0.5, 10)\n")
+      "heapprof: HEAPPROF_INTERVAL in the environment: 'soon' is not a number of seconds (0 for off, or at least 0.001; e.g. 0.5, 10)\n"
+    )
     // The runtime reads the CLI's sizes too.
-    let direct = try RuntimeHarness.run(waiting, ["0"], prefix: dir.appendingPathComponent("d").path,
-                                        env: ["HEAPPROF_SAMPLE_RATE": "1.5KiB"])
+    let direct = try RuntimeHarness.run(
+      waiting, ["0"], prefix: dir.appendingPathComponent("d").path,
+      env: ["HEAPPROF_SAMPLE_RATE": "1.5KiB"])
     XCTAssertEqual(direct.stderr, "")
-    XCTAssertEqual(try RuntimeHarness.load(try XCTUnwrap(DumpFilesOf(dir.appendingPathComponent("d").path).first)).sampleRate, 1536)
+    XCTAssertEqual(
+      try RuntimeHarness.load(try XCTUnwrap(DumpFilesOf(dir.appendingPathComponent("d").path).first)).sampleRate, 1536)
   }
 
   func testOutputDirectoryPutsDumpsInsideIt() throws {
@@ -189,12 +199,14 @@ final class RecordCommandTests: XCTestCase {
     let waiting = try program("waiting.c")
     let recorder = try Products.heapprofInBackground(["record", "-o", prefix, "--", waiting, "60"])
     let child = try XCTUnwrap(Int32(try recorder.waitFor("^ready ([0-9]+)")))
-    let announced = try recorder.waitFor("^heapprof: recording ([0-9]+) \\(snapshot: heapprof snapshot [0-9]+\\)$", inStderr: true)
+    let announced = try recorder.waitFor(
+      "^heapprof: recording ([0-9]+) \\(snapshot: heapprof snapshot [0-9]+\\)$", inStderr: true)
     XCTAssertEqual(announced, String(child))
     let snap = try Products.heapprof(["snapshot", String(recorder.pid)])
     XCTAssertEqual(snap.status, 0, snap.stderr)
     XCTAssertEqual(snap.stdout, "\(prefix).\(child).0001.heap\n")
-    XCTAssertTrue(snap.stderr.contains("is not recorded itself; taking the snapshot of its program, pid \(child)"), snap.stderr)
+    XCTAssertTrue(
+      snap.stderr.contains("is not recorded itself; taking the snapshot of its program, pid \(child)"), snap.stderr)
     kill(child, SIGTERM)
     let r = recorder.wait()
     XCTAssertTrue(r.stderr.contains("next: heapprof top \(prefix).\(child).0002.heap"), r.stderr)
@@ -217,8 +229,9 @@ final class RecordCommandTests: XCTestCase {
     // runtime, which falls back to USR2: snapshot must send USR2, not KILL.
     for (variable, expected) in [("USR1", SIGUSR1), ("KILL", SIGUSR2)] {
       let p = dir.appendingPathComponent("s\(variable)").path
-      let program = try BackgroundProcess(waiting, ["2"], environment: ["LD_PRELOAD": runtime, "HEAPPROF_OUT": p, "HEAPPROF_SIGNAL": variable],
-                                          removing: Products.recordingVariables)
+      let program = try BackgroundProcess(
+        waiting, ["2"], environment: ["LD_PRELOAD": runtime, "HEAPPROF_OUT": p, "HEAPPROF_SIGNAL": variable],
+        removing: Products.recordingVariables)
       let pid = try program.waitFor("^ready ([0-9]+)")
       let snap = try Products.heapprof(["snapshot", pid])
       XCTAssertEqual(snap.status, 0, "\(variable): \(snap.stderr)")
@@ -271,7 +284,8 @@ final class RecordCommandTests: XCTestCase {
       XCTAssertEqual(r.status, 0, r.stderr)
       let pids = r.stdout.split(separator: " ")
       let (parent, child) = (String(pids[1]), String(pids[3]).trimmingCharacters(in: .newlines))
-      XCTAssertTrue(r.stderr.contains("1 dump:\n  \(p).\(parent).0001.heap\nnext: heapprof top \(p).\(parent).0001.heap"), r.stderr)
+      XCTAssertTrue(
+        r.stderr.contains("1 dump:\n  \(p).\(parent).0001.heap\nnext: heapprof top \(p).\(parent).0001.heap"), r.stderr)
       XCTAssertFalse(FileManager.default.fileExists(atPath: "\(p).\(child).0001.heap"), "no dump of the _exit child")
       let dump = "\(p).\(parent).0001.heap"
       XCTAssertEqual(try RuntimeHarness.load(dump).meta["reason"], "exit", mode)
@@ -289,7 +303,10 @@ final class RecordCommandTests: XCTestCase {
     XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o700)
     let state = try String(contentsOfFile: "\(stateDir)/\(pid).state", encoding: .utf8)
     XCTAssertTrue(state.hasPrefix("heapprof-state 1\npid \(pid)\nstart "), state)
-    XCTAssertTrue(state.hasSuffix("\nsignal 12\nsample_rate 0\nsession \(try XCTUnwrap(state.split(separator: "\n")[5].split(separator: " ").last))\nprefix \(prefix)\n"), state)
+    XCTAssertTrue(
+      state.hasSuffix(
+        "\nsignal 12\nsample_rate 0\nsession \(try XCTUnwrap(state.split(separator: "\n")[5].split(separator: " ").last))\nprefix \(prefix)\n"
+      ), state)
     kill(Int32(pid)!, SIGTERM)
     _ = recorder.wait()
     XCTAssertFalse(FileManager.default.fileExists(atPath: "\(stateDir)/\(pid).state"))

@@ -30,11 +30,13 @@ final class RuntimeRobustnessTests: XCTestCase {
     let program = try RuntimeHarness.compile("forking.c", into: dir)
     let r = try RuntimeHarness.run(program, prefix: prefix)
     XCTAssertEqual(r.status, 0, r.stderr)
-    let words = Dictionary(uniqueKeysWithValues: r.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" })
-      .map { $0.split(separator: "=") }.map { (String($0[0]), String($0[1])) })
+    let words = Dictionary(
+      uniqueKeysWithValues: r.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" })
+        .map { $0.split(separator: "=") }.map { (String($0[0]), String($0[1])) })
     let parent = try XCTUnwrap(words["parent"]), child = try XCTUnwrap(words["child"])
     XCTAssertEqual(words["child_status"], "0")
-    XCTAssertEqual(try RuntimeHarness.dumps(in: dir), ["\(prefix).\(child).0001.heap", "\(prefix).\(parent).0001.heap"].sorted())
+    XCTAssertEqual(
+      try RuntimeHarness.dumps(in: dir), ["\(prefix).\(child).0001.heap", "\(prefix).\(parent).0001.heap"].sorted())
     let parentDump = try RuntimeHarness.load("\(prefix).\(parent).0001.heap")
     let childDump = try RuntimeHarness.load("\(prefix).\(child).0001.heap")
     XCTAssertEqual(parentDump.meta["pid"], parent)
@@ -59,7 +61,10 @@ final class RuntimeRobustnessTests: XCTestCase {
     func sum(ofSize size: Int64) -> [Int64] {
       dump.lines.filter { $0.allocCount > 0 && $0.allocBytes == $0.allocCount * size }
         .reduce(into: [Int64](repeating: 0, count: 4)) { t, l in
-          t[0] += l.inuseCount; t[1] += l.inuseBytes; t[2] += l.allocCount; t[3] += l.allocBytes
+          t[0] += l.inuseCount
+          t[1] += l.inuseBytes
+          t[2] += l.allocCount
+          t[3] += l.allocBytes
         }
     }
     XCTAssertEqual(sum(ofSize: 777), [8, 6216, 8, 6216])
@@ -72,12 +77,15 @@ final class RuntimeRobustnessTests: XCTestCase {
     XCTAssertEqual(r.status, 3)
     XCTAssertEqual(r.stdout, "hello\n")
     let pid = try XCTUnwrap(r.stderr.split(separator: ".").dropFirst().first)
-    XCTAssertEqual(r.stderr, "heapprof: cannot write /nonexistent/heapprof/p.\(pid).0001.heap: No such file or directory\n")
+    XCTAssertEqual(
+      r.stderr, "heapprof: cannot write /nonexistent/heapprof/p.\(pid).0001.heap: No such file or directory\n")
   }
 
   func testOtherProgramsRunUnchanged() throws {
-    for (program, args) in [("/bin/true", []), ("/bin/echo", ["hi"]), (try XCTUnwrap(which("python3")), ["-c", "pass"]),
-                            ("/bin/sh", ["-c", "echo out; echo err >&2; exit 7"])] as [(String, [String])] {
+    for (program, args) in [
+      ("/bin/true", []), ("/bin/echo", ["hi"]), (try XCTUnwrap(which("python3")), ["-c", "pass"]),
+      ("/bin/sh", ["-c", "echo out; echo err >&2; exit 7"]),
+    ] as [(String, [String])] {
       let plain = try runProgram(program, args, removing: ["LD_PRELOAD", "HEAPPROF_OUT"])
       let traced = try RuntimeHarness.run(program, args, prefix: prefix)
       XCTAssertEqual(traced.stdout, plain.stdout, program)
@@ -92,7 +100,8 @@ final class RuntimeRobustnessTests: XCTestCase {
 
   func testRecordingIsOffWithoutHeapprofOut() throws {
     let program = try RuntimeHarness.compile("exitcode.c", into: dir)
-    let r = try runProgram(program, [], environment: ["LD_PRELOAD": try RuntimeHarness.runtimeLibrary()], removing: ["HEAPPROF_OUT"])
+    let r = try runProgram(
+      program, [], environment: ["LD_PRELOAD": try RuntimeHarness.runtimeLibrary()], removing: ["HEAPPROF_OUT"])
     XCTAssertEqual([r.stdout, r.stderr], ["hello\n", ""])
     XCTAssertEqual(r.status, 3)
     XCTAssertEqual(try RuntimeHarness.dumps(in: dir), [])
@@ -140,11 +149,15 @@ final class RuntimeRobustnessTests: XCTestCase {
       .compactMap { $0.split(separator: "[").last?.dropLast() }.map(String.init).sorted()
     XCTAssertEqual(needed, ["libc.so.6", "libunwind.so.8"])
     let nm = try runProgram("/usr/bin/nm", ["-D", "--defined-only", try RuntimeHarness.runtimeLibrary()])
-    let exported = nm.stdout.split(separator: "\n").compactMap { $0.split(separator: " ").last }.map(String.init).sorted()
-    XCTAssertEqual(exported, [
-      "_Exit", "_exit", "aligned_alloc", "calloc", "free", "heapprof_dump", "heapprof_get_stats", "heapprof_get_stats_sized", "heapprof_is_active",
-      "heapprof_set_enabled", "malloc", "malloc_usable_size", "memalign", "posix_memalign", "pvalloc",
-      "realloc", "reallocarray", "valloc",
-    ])
+    let exported = nm.stdout.split(separator: "\n").compactMap { $0.split(separator: " ").last }.map(String.init)
+      .sorted()
+    XCTAssertEqual(
+      exported,
+      [
+        "_Exit", "_exit", "aligned_alloc", "calloc", "free", "heapprof_dump", "heapprof_get_stats",
+        "heapprof_get_stats_sized", "heapprof_is_active",
+        "heapprof_set_enabled", "malloc", "malloc_usable_size", "memalign", "posix_memalign", "pvalloc",
+        "realloc", "reallocarray", "valloc",
+      ])
   }
 }

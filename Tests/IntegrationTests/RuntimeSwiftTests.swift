@@ -8,7 +8,9 @@ final class RuntimeSwiftTests: XCTestCase {
   func testSwiftAllocationsAreAttributedToSwiftFrames() throws {
     let dir = try RuntimeHarness.temporaryDirectory("swift")
     defer { try? FileManager.default.removeItem(at: dir) }
-    let swiftc = try XCTUnwrap(which("swiftc") ?? (FileManager.default.fileExists(atPath: "/opt/swift/usr/bin/swiftc") ? "/opt/swift/usr/bin/swiftc" : nil))
+    let swiftc = try XCTUnwrap(
+      which("swiftc")
+        ?? (FileManager.default.fileExists(atPath: "/opt/swift/usr/bin/swiftc") ? "/opt/swift/usr/bin/swiftc" : nil))
     let program = dir.appendingPathComponent("swiftcache").path
     let source = try RuntimeHarness.programSource("swiftcache.swift", into: dir).path
     let build = try runProgram(swiftc, ["-g", "-Onone", "-o", program, source])
@@ -26,10 +28,12 @@ final class RuntimeSwiftTests: XCTestCase {
     // 1000 Payload instances (16-byte header + one Int), all alive, allocated by the
     // program's Payload initializer called from makeCache.
     let payloads = dump.lines.filter { $0.inuseCount == 1000 && $0.allocCount == 1000 }
-    XCTAssertEqual(payloads.count, 1, payloads.map { "\($0.inuseBytes) \(symbols.names($0.frames))" }.joined(separator: "\n"))
+    XCTAssertEqual(
+      payloads.count, 1, payloads.map { "\($0.inuseBytes) \(symbols.names($0.frames))" }.joined(separator: "\n"))
     if let line = payloads.first {
       XCTAssertEqual(line.inuseBytes, 24_000)
-      XCTAssertEqual(firstProgramFrame(line).map { $0.hasPrefix("$s10swiftcache7PayloadC") }, true, "\(symbols.names(line.frames))")
+      XCTAssertEqual(
+        firstProgramFrame(line).map { $0.hasPrefix("$s10swiftcache7PayloadC") }, true, "\(symbols.names(line.frames))")
       XCTAssertTrue(passesThroughMakeCache(line))
     }
     // The Dictionary storage: one live block big enough for 1000 keys and values (16 bytes

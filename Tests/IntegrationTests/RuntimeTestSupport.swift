@@ -76,7 +76,8 @@ struct HeapDump {
     }
     while index + 1 < rows.count, rows[index + 1].hasPrefix("# heapprof-build-id: ") {
       let words = rows[index + 1].split(separator: " ")
-      guard words.count == 4, words[2].hasPrefix("0x"), words[2].count == 18, let start = UInt64(words[2].dropFirst(2), radix: 16),
+      guard words.count == 4, words[2].hasPrefix("0x"), words[2].count == 18,
+        let start = UInt64(words[2].dropFirst(2), radix: 16),
         !words[3].isEmpty, words[3].allSatisfy(\.isHexDigit)
       else { throw RuntimeHarnessError(description: "\(path): bad build-id line '\(rows[index + 1])'") }
       buildIDs.append((start, String(words[3])))
@@ -124,7 +125,9 @@ struct ProgramSymbols {
     let nm = try runProgram("/usr/bin/nm", ["-S", "--defined-only", program])
     for row in nm.stdout.split(separator: "\n") {
       let f = row.split(separator: " ")
-      guard f.count == 4, "tTwW".contains(f[2]), let a = UInt64(f[0], radix: 16), let s = UInt64(f[1], radix: 16) else { continue }
+      guard f.count == 4, "tTwW".contains(f[2]), let a = UInt64(f[0], radix: 16), let s = UInt64(f[1], radix: 16) else {
+        continue
+      }
       symbols.append((base + a, base + a + s, String(f[3])))
     }
   }
@@ -143,10 +146,12 @@ struct ProgramSymbols {
 enum RuntimeHarness {
   /// The library under test: $HEAPPROF_RUNTIME, or .build/debug/libheapprof.so.
   static func runtimeLibrary() throws -> String {
-    let path = ProcessInfo.processInfo.environment["HEAPPROF_RUNTIME"]
+    let path =
+      ProcessInfo.processInfo.environment["HEAPPROF_RUNTIME"]
       ?? packageRoot().appendingPathComponent(".build/debug/libheapprof.so").path
     guard FileManager.default.fileExists(atPath: path) else {
-      throw RuntimeHarnessError(description: "\(path) does not exist: run tools/build-runtime.sh first (or set HEAPPROF_RUNTIME)")
+      throw RuntimeHarnessError(
+        description: "\(path) does not exist: run tools/build-runtime.sh first (or set HEAPPROF_RUNTIME)")
     }
     return path
   }
@@ -164,7 +169,9 @@ enum RuntimeHarness {
     let out = dir.appendingPathComponent(output ?? (name as NSString).deletingPathExtension).path
     let args = ["-g", "-O0", "-o", out, source.path] + extra
     let r = try runProgram("/usr/bin/cc", args)
-    guard r.status == 0 else { throw RuntimeHarnessError(description: "cc \(args.joined(separator: " ")) failed:\n\(r.stderr)") }
+    guard r.status == 0 else {
+      throw RuntimeHarnessError(description: "cc \(args.joined(separator: " ")) failed:\n\(r.stderr)")
+    }
     return out
   }
 
@@ -174,7 +181,8 @@ enum RuntimeHarness {
   static func programSource(_ name: String, into dir: URL) throws -> URL {
     let programs = testDirectory().appendingPathComponent("Programs")
     let plain = programs.appendingPathComponent(name)
-    let kept = FileManager.default.fileExists(atPath: plain.path) ? plain : programs.appendingPathComponent(name + ".txt")
+    let kept =
+      FileManager.default.fileExists(atPath: plain.path) ? plain : programs.appendingPathComponent(name + ".txt")
     let copy = dir.appendingPathComponent(name)
     try? FileManager.default.removeItem(at: copy)
     try FileManager.default.copyItem(at: kept, to: copy)
@@ -182,11 +190,18 @@ enum RuntimeHarness {
   }
 
   /// Runs `program` with the runtime preloaded and HEAPPROF_OUT=`prefix`.
-  static func run(_ program: String, _ args: [String] = [], prefix: String, env: [String: String] = [:]) throws -> ProgramResult {
+  static func run(_ program: String, _ args: [String] = [], prefix: String, env: [String: String] = [:]) throws
+    -> ProgramResult
+  {
     var environment = env
     environment["LD_PRELOAD"] = try runtimeLibrary()
     environment["HEAPPROF_OUT"] = prefix
-    return try runProgram(program, args, environment: environment, removing: ["HEAPPROF_SAMPLE_RATE", "HEAPPROF_INTERVAL", "HEAPPROF_INUSE_INTERVAL", "HEAPPROF_SIGNAL", "HEAPPROF_MAX_DEPTH", "HEAPPROF_AT_EXIT"])
+    return try runProgram(
+      program, args, environment: environment,
+      removing: [
+        "HEAPPROF_SAMPLE_RATE", "HEAPPROF_INTERVAL", "HEAPPROF_INUSE_INTERVAL", "HEAPPROF_SIGNAL", "HEAPPROF_MAX_DEPTH",
+        "HEAPPROF_AT_EXIT",
+      ])
   }
 
   /// Dump files in `dir` (sorted by name).

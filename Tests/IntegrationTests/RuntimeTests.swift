@@ -62,7 +62,8 @@ final class RuntimeTests: XCTestCase {
     let dir = try RuntimeHarness.temporaryDirectory("depth")
     defer { try? FileManager.default.removeItem(at: dir) }
     let program = try RuntimeHarness.compile("accounting.c", into: dir)
-    let r = try RuntimeHarness.run(program, prefix: dir.appendingPathComponent("d").path, env: ["HEAPPROF_MAX_DEPTH": "1"])
+    let r = try RuntimeHarness.run(
+      program, prefix: dir.appendingPathComponent("d").path, env: ["HEAPPROF_MAX_DEPTH": "1"])
     XCTAssertEqual(r.status, 0)
     let dump = try RuntimeHarness.load(try XCTUnwrap(try RuntimeHarness.dumps(in: dir).first))
     XCTAssertEqual(dump.meta["max_depth"], "1")
@@ -84,9 +85,11 @@ final class RuntimeTests: XCTestCase {
     let dumps = try RuntimeHarness.dumps(in: dir)
     XCTAssertEqual(dumps.count, 2)
     let lines = r.stdout.split(separator: "\n")
-    XCTAssertEqual(lines.prefix(3).joined(separator: "\n"), "active=1\ndump rc=0 path=\(dumps[0])\nprevious=1 dumps=1 sample_rate=0")
-    XCTAssertTrue(lines.count == 4 && lines[3].hasPrefix("old layout: alloc_count=") && lines[3].hasSuffix(" canary=c0ffee"),
-                  "a program built with the ten-field header is never written past its struct: \(r.stdout)")
+    XCTAssertEqual(
+      lines.prefix(3).joined(separator: "\n"), "active=1\ndump rc=0 path=\(dumps[0])\nprevious=1 dumps=1 sample_rate=0")
+    XCTAssertTrue(
+      lines.count == 4 && lines[3].hasPrefix("old layout: alloc_count=") && lines[3].hasSuffix(" canary=c0ffee"),
+      "a program built with the ten-field header is never written past its struct: \(r.stdout)")
     let checkpoint = try RuntimeHarness.load(dumps[0])
     let exit = try RuntimeHarness.load(dumps[1])
     XCTAssertEqual(checkpoint.meta["reason"], "checkpoint")

@@ -46,7 +46,8 @@ final class RuntimeUnwinderTests: XCTestCase {
     let (program, dir) = try program()
     defer { try? FileManager.default.removeItem(at: dir) }
     for (value, off) in [("0", true), ("1", false)] {
-      let r = try RuntimeHarness.run(program, prefix: dir.appendingPathComponent("v\(value)").path, env: ["HEAPPROF_FP_WALK": value])
+      let r = try RuntimeHarness.run(
+        program, prefix: dir.appendingPathComponent("v\(value)").path, env: ["HEAPPROF_FP_WALK": value])
       check(r, walkOff: off)
     }
   }

@@ -17,8 +17,10 @@ final class StressTests: XCTestCase {
     let lines = r.stdout.split(separator: "\n").map(String.init)
     XCTAssertEqual(lines.last, "17 passed, 0 failed", r.stdout)
     // The stress programs run in this test run's mode (tools/test's second run: walk off).
-    XCTAssertEqual(lines.first, RuntimeUnwinderTests.walkOff
-                   ? "stacks: libunwind only (HEAPPROF_FP_WALK=0)" : "stacks: frame-pointer walk, verified by libunwind")
+    XCTAssertEqual(
+      lines.first,
+      RuntimeUnwinderTests.walkOff
+        ? "stacks: libunwind only (HEAPPROF_FP_WALK=0)" : "stacks: frame-pointer walk, verified by libunwind")
     XCTAssertEqual(r.stderr, "")
   }
 }

@@ -2,7 +2,6 @@ import Foundation
 import HeapProfTestSupport
 import XCTest
 
-
 /// A small client of the W3C WebDriver protocol, driving the real Chromium through
 /// Debian's `chromedriver`: start a headless browser, open pages, run scripts in them,
 /// read the browser's console and take screenshots. Each session has its own driver
@@ -16,7 +15,8 @@ final class WebDriver {
   /// command line, e.g. to switch the network off).
   init(extraArguments: [String] = [], width: Int = 1400, height: Int = 1000) throws {
     guard let chromedriver = which("chromedriver"), let chromium = which("chromium") else {
-      throw RuntimeHarnessError(description: "chromium and chromium-driver are not installed (tools/install-deps installs them)")
+      throw RuntimeHarnessError(
+        description: "chromium and chromium-driver are not installed (tools/install-deps installs them)")
     }
     let port = try Self.freePort()
     driver = try BackgroundProcess(chromedriver, ["--port=\(port)"])
@@ -29,16 +29,19 @@ final class WebDriver {
       }
       usleep(100_000)
     }
-    let args = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars",
-                "--window-size=\(width),\(height)", "--force-device-scale-factor=1"] + extraArguments
+    let args =
+      [
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars",
+        "--window-size=\(width),\(height)", "--force-device-scale-factor=1",
+      ] + extraArguments
     let caps: [String: Any] = [
       "capabilities": [
         "alwaysMatch": [
           "browserName": "chrome",
           "goog:chromeOptions": ["binary": chromium, "args": args],
           "goog:loggingPrefs": ["browser": "ALL"],
-        ] as [String: Any],
-      ],
+        ] as [String: Any]
+      ]
     ]
     let created = try request("POST", "/session", caps)
     guard let value = created["value"] as? [String: Any], let id = value["sessionId"] as? String else {
@@ -77,7 +80,9 @@ final class WebDriver {
   /// The browser console's messages since the last call (level, text).
   func consoleMessages() throws -> [(level: String, message: String)] {
     let r = try request("POST", "/session/\(session)/se/log", ["type": "browser"])
-    return (r["value"] as? [[String: Any]] ?? []).map { (($0["level"] as? String) ?? "", ($0["message"] as? String) ?? "") }
+    return (r["value"] as? [[String: Any]] ?? []).map {
+      (($0["level"] as? String) ?? "", ($0["message"] as? String) ?? "")
+    }
   }
 
   /// A PNG of the window.
@@ -130,7 +135,9 @@ func rawHTTP(port: Int, path: String, host: String) throws -> (status: Int, body
 }
 
 /// One HTTP/1.1 request with `Connection: close`: the status and the body (chunked or not).
-func httpExchange(port: Int, method: String, path: String, host: String, body: Data?) throws -> (status: Int, body: String) {
+func httpExchange(port: Int, method: String, path: String, host: String, body: Data?) throws -> (
+  status: Int, body: String
+) {
   let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
   guard fd >= 0 else { throw RuntimeHarnessError(description: "socket failed") }
   defer { close(fd) }
@@ -139,7 +146,9 @@ func httpExchange(port: Int, method: String, path: String, host: String, body: D
   addr.sin_addr.s_addr = inet_addr("127.0.0.1")
   addr.sin_port = UInt16(port).bigEndian
   let connected = withUnsafePointer(to: &addr) {
-    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+      connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+    }
   }
   guard connected else { throw RuntimeHarnessError(description: "cannot connect to port \(port)") }
   var timeout = timeval(tv_sec: 120, tv_usec: 0)
@@ -179,7 +188,8 @@ func httpExchange(port: Int, method: String, path: String, host: String, body: D
     while data.count - split.upperBound < length { if !more() { break } }
   } else if headText.contains("transfer-encoding: chunked") {
     while data.range(of: Data("\r\n0\r\n\r\n".utf8), in: split.upperBound..<data.endIndex) == nil
-      && !(data.count - split.upperBound >= 5 && data[split.upperBound..<(split.upperBound + 5)] == Data("0\r\n\r\n".utf8))
+      && !(data.count - split.upperBound >= 5
+        && data[split.upperBound..<(split.upperBound + 5)] == Data("0\r\n\r\n".utf8))
     {
       if !more() { break }
     }
@@ -189,7 +199,9 @@ func httpExchange(port: Int, method: String, path: String, host: String, body: D
   let head = String(decoding: data[..<split.lowerBound], as: UTF8.self)
   var payload = Data(data[split.upperBound...])
   let parts = (head.split(separator: "\r\n").first ?? "").split(separator: " ")
-  guard parts.count >= 2, let status = Int(parts[1]) else { throw RuntimeHarnessError(description: "no HTTP status in \(head)") }
+  guard parts.count >= 2, let status = Int(parts[1]) else {
+    throw RuntimeHarnessError(description: "no HTTP status in \(head)")
+  }
   if head.lowercased().contains("transfer-encoding: chunked") {
     var out = Data()
     var rest = payload[...]

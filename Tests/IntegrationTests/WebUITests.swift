@@ -42,7 +42,8 @@ final class WebUITests: XCTestCase {
   private func cliCum(_ name: String, _ args: [String]) throws -> Int64 {
     let r = try Products.heapprof(["top", "--cum", "--unit", "B", "--nodecount", "0"] + args)
     XCTAssertEqual(r.status, 0, r.stderr)
-    for line in r.stdout.split(separator: "\n") where line.hasSuffix("  " + name) || line.hasSuffix("  " + name + " (inline)") {
+    for line in r.stdout.split(separator: "\n")
+    where line.hasSuffix("  " + name) || line.hasSuffix("  " + name + " (inline)") {
       let cols = line.split(separator: " ", omittingEmptySubsequences: true)
       return try XCTUnwrap(Int64(cols[3].dropLast()), String(line))
     }
@@ -52,7 +53,8 @@ final class WebUITests: XCTestCase {
   /// `Showing nodes accounting for …, …% of TOTAL total` of `heapprof top --unit B`.
   private func cliTotal(_ args: [String]) throws -> Int64 {
     let r = try Products.heapprof(["top", "--unit", "B"] + args)
-    let line = try XCTUnwrap(r.stdout.split(separator: "\n").first { $0.hasPrefix("Showing nodes accounting for") }, r.stdout + r.stderr)
+    let line = try XCTUnwrap(
+      r.stdout.split(separator: "\n").first { $0.hasPrefix("Showing nodes accounting for") }, r.stdout + r.stderr)
     let words = line.split(separator: " ")
     let total = try XCTUnwrap(words.firstIndex(of: "total")).advanced(by: -1)
     return try XCTUnwrap(Int64(words[total].dropLast()), String(line))
@@ -67,16 +69,20 @@ final class WebUITests: XCTestCase {
   /// leaking path, kept alive by the dictionary, with the CLI's cum value; clicking it zooms.
   private func checkLeakFlame(_ b: WebDriver, newest: String) throws {
     var all = try frames(b)
-    let handler = try XCTUnwrap(all.first { ($0["name"] as? String) == "CacheLeakDemo.Service.handleRequest(_:)" }, "\(all.map { $0["name"] ?? "" })")
+    let handler = try XCTUnwrap(
+      all.first { ($0["name"] as? String) == "CacheLeakDemo.Service.handleRequest(_:)" },
+      "\(all.map { $0["name"] ?? "" })")
     let depth = try XCTUnwrap(handler["depth"] as? Int)
     let start = try XCTUnwrap(handler["index"] as? Int)
     let under = all.filter { ($0["depth"] as? Int) == depth + 1 && ($0["index"] as? Int ?? 0) > start }
     let widest = try XCTUnwrap(under.max { ($0["width"] as? Int ?? 0) < ($1["width"] as? Int ?? 0) })
     let name = try XCTUnwrap(widest["name"] as? String)
     XCTAssertTrue(name.hasPrefix("CacheLeakDemo.HeavyObject."), "the leaking path: \(name)")
-    XCTAssertEqual(widest["keptBy"] as? String, "Dictionary<String, HeavyObject> in CacheLeakDemo.ResponseCache.store(_:for:)",
-                   "the picture names the map that keeps it")
-    XCTAssertEqual(Int64(widest["value"] as? Int ?? -1), try cliCum(name, [newest]), "the value is heapprof top --cum's")
+    XCTAssertEqual(
+      widest["keptBy"] as? String, "Dictionary<String, HeavyObject> in CacheLeakDemo.ResponseCache.store(_:for:)",
+      "the picture names the map that keeps it")
+    XCTAssertEqual(
+      Int64(widest["value"] as? Int ?? -1), try cliCum(name, [newest]), "the value is heapprof top --cum's")
     // Click it: it fills the width.
     let index = try XCTUnwrap(widest["index"] as? Int)
     try b.run("HP.flame.zoomTo(arguments[0])", [index])
@@ -99,7 +105,8 @@ final class WebUITests: XCTestCase {
     try save(b, "flamegraph")
 
     // Only the server was asked for anything; nothing went wrong in the console.
-    let hosts = try XCTUnwrap(b.run("return performance.getEntriesByType('resource').map(e => new URL(e.name).host)") as? [String])
+    let hosts = try XCTUnwrap(
+      b.run("return performance.getEntriesByType('resource').map(e => new URL(e.name).host)") as? [String])
     let origin = String(url.dropFirst("http://".count).dropLast())
     XCTAssertFalse(hosts.isEmpty)
     XCTAssertEqual(Set(hosts), [origin])
@@ -107,23 +114,36 @@ final class WebUITests: XCTestCase {
     XCTAssertTrue(severe.isEmpty, "console errors: \(severe)")
 
     // Search for `store` highlights the map code and owner frames and sums them.
-    try b.run("const s = document.querySelector('[data-testid=search]'); s.value = 'store'; s.dispatchEvent(new Event('input'))")
+    try b.run(
+      "const s = document.querySelector('[data-testid=search]'); s.value = 'store'; s.dispatchEvent(new Event('input'))"
+    )
     let matched = try frames(b).filter { $0["matched"] as? Bool == true }
-    XCTAssertTrue(matched.contains { ($0["name"] as? String) == "CacheLeakDemo.ResponseCache.store(_:for:)" && ($0["kind"] as? Int) == 3 })
-    XCTAssertTrue(try (b.run("return document.querySelector('[data-testid=found]').textContent") as? String ?? "").contains("frames match"))
-    XCTAssertTrue(try (b.run("return location.search") as? String ?? "").contains("q=store"), "the search is in the URL")
+    XCTAssertTrue(
+      matched.contains {
+        ($0["name"] as? String) == "CacheLeakDemo.ResponseCache.store(_:for:)" && ($0["kind"] as? Int) == 3
+      })
+    XCTAssertTrue(
+      try (b.run("return document.querySelector('[data-testid=found]').textContent") as? String ?? "").contains(
+        "frames match"))
+    XCTAssertTrue(
+      try (b.run("return location.search") as? String ?? "").contains("q=store"), "the search is in the URL")
 
     // The timeline: three points, rising for the suspect.
-    let points = try XCTUnwrap(b.run("return document.querySelector('polyline.suspect').getAttribute('points')") as? String)
+    let points = try XCTUnwrap(
+      b.run("return document.querySelector('polyline.suspect').getAttribute('points')") as? String)
     let ys = points.split(separator: " ").map { Double($0.split(separator: ",")[1]) ?? 0 }
     XCTAssertEqual(ys.count, 3)
     XCTAssertTrue(ys[0] > ys[1] && ys[1] > ys[2], "rising (SVG y grows downwards): \(ys)")
 
     // alloc_space: the total is heapprof top --sample-index alloc_space's.
-    try b.run("const s = document.querySelector('[data-testid=sample-index]'); s.value = 'alloc_space'; s.dispatchEvent(new Event('change'))")
-    try b.waitUntil("return location.search.includes('si=alloc_space') && HP.flame && HP.flame.data.type === 'alloc_space'")
-    XCTAssertEqual(Int64(try XCTUnwrap(b.run("return HP.flame.data.total") as? Int)),
-                   try cliTotal(["--sample-index", "alloc_space", snaps[2]]))
+    try b.run(
+      "const s = document.querySelector('[data-testid=sample-index]'); s.value = 'alloc_space'; s.dispatchEvent(new Event('change'))"
+    )
+    try b.waitUntil(
+      "return location.search.includes('si=alloc_space') && HP.flame && HP.flame.data.type === 'alloc_space'")
+    XCTAssertEqual(
+      Int64(try XCTUnwrap(b.run("return HP.flame.data.total") as? Int)),
+      try cliTotal(["--sample-index", "alloc_space", snaps[2]]))
 
     // The diff of snapshot 1 → 3: the suspect's growth is its widest positive frame.
     try b.open(url + "ui/diff?b=0&p=2")
@@ -131,7 +151,8 @@ final class WebUITests: XCTestCase {
     let handlerDiff = try XCTUnwrap(diff.first { ($0["name"] as? String) == "CacheLeakDemo.Service.handleRequest(_:)" })
     let below = diff.filter { ($0["depth"] as? Int) == (handlerDiff["depth"] as? Int ?? 0) + 1 }
     let grew = try XCTUnwrap(below.max { ($0["value"] as? Int ?? 0) < ($1["value"] as? Int ?? 0) })
-    XCTAssertEqual(grew["keptBy"] as? String, "Dictionary<String, HeavyObject> in CacheLeakDemo.ResponseCache.store(_:for:)")
+    XCTAssertEqual(
+      grew["keptBy"] as? String, "Dictionary<String, HeavyObject> in CacheLeakDemo.ResponseCache.store(_:for:)")
     try save(b, "diff")
 
     // The maps tab shows the finding; the growth tab names the suspect.
@@ -139,14 +160,17 @@ final class WebUITests: XCTestCase {
     XCTAssertTrue(try (b.run("return document.body.innerText") as? String ?? "").contains("grows and never shrinks"))
     try save(b, "maps")
     try b.open(url + "ui/growth")
-    XCTAssertEqual(try b.run("return document.querySelector('[data-testid=growth-verdict]').textContent") as? String,
-                   "1 leak suspect: Dictionary<String, HeavyObject> in CacheLeakDemo.ResponseCache.store(_:for:)")
+    XCTAssertEqual(
+      try b.run("return document.querySelector('[data-testid=growth-verdict]').textContent") as? String,
+      "1 leak suspect: Dictionary<String, HeavyObject> in CacheLeakDemo.ResponseCache.store(_:for:)")
     try save(b, "growth")
     // A link reproduces a view: the top table, sorted by flat, on an explicit snapshot.
     try b.open(url + "ui/top?p=1&si=inuse_objects")
-    XCTAssertEqual(try b.run("return document.querySelector('[data-testid=sample-index]').value") as? String, "inuse_objects")
+    XCTAssertEqual(
+      try b.run("return document.querySelector('[data-testid=sample-index]').value") as? String, "inuse_objects")
     XCTAssertEqual(try b.run("return document.querySelector('[data-testid=snapshot]').value") as? String, "1")
-    XCTAssertGreaterThan(try XCTUnwrap(b.run("return document.querySelectorAll('[data-testid=top] tbody tr').length") as? Int), 10)
+    XCTAssertGreaterThan(
+      try XCTUnwrap(b.run("return document.querySelectorAll('[data-testid=top] tbody tr').length") as? Int), 10)
   }
 
   func testFixedCacheHasAFlatTimelineAndNoSuspect() throws {
@@ -156,8 +180,9 @@ final class WebUITests: XCTestCase {
     let b = try WebDriver()
     defer { b.quit() }
     try b.open(url + "ui/growth")
-    XCTAssertEqual(try b.run("return document.querySelector('[data-testid=growth-verdict]').textContent") as? String,
-                   "No leak suspect: nothing grew in every interval.")
+    XCTAssertEqual(
+      try b.run("return document.querySelector('[data-testid=growth-verdict]').textContent") as? String,
+      "No leak suspect: nothing grew in every interval.")
     XCTAssertEqual(try b.run("return document.querySelectorAll('polyline.suspect').length") as? Int, 0)
   }
 
@@ -170,13 +195,17 @@ final class WebUITests: XCTestCase {
     XCTAssertEqual(r.status, 0, r.stderr)
     let text = try String(contentsOfFile: file, encoding: .utf8)
     XCTAssertNil(text.range(of: "https?://", options: .regularExpression), "no URL in the report")
-    XCTAssertTrue(text.contains("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src 'sha256-"))
+    XCTAssertTrue(
+      text.contains("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src 'sha256-"))
     // The network is off: a proxy that does not exist and no name resolves.
-    let b = try WebDriver(extraArguments: ["--proxy-server=http://127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND"])
+    let b = try WebDriver(extraArguments: [
+      "--proxy-server=http://127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND",
+    ])
     defer { b.quit() }
     try b.open("file://" + file)
     try checkLeakFlame(b, newest: snaps[2])
-    let points = try XCTUnwrap(b.run("return document.querySelector('polyline.suspect').getAttribute('points')") as? String)
+    let points = try XCTUnwrap(
+      b.run("return document.querySelector('polyline.suspect').getAttribute('points')") as? String)
     XCTAssertEqual(points.split(separator: " ").count, 3)
     let requests = try XCTUnwrap(b.run("return performance.getEntriesByType('resource').length") as? Int)
     XCTAssertEqual(requests, 0, "the report asks for nothing")
@@ -203,9 +232,12 @@ final class WebUITests: XCTestCase {
     defer { b.quit() }
     try b.open(url)
     try b.run("window.loadedOnce = true")
-    try b.waitUntil("return HP.meta.snapshots.length >= 3 && document.querySelectorAll('polyline.suspect, polyline.line').length > 0", timeout: 30)
+    try b.waitUntil(
+      "return HP.meta.snapshots.length >= 3 && document.querySelectorAll('polyline.suspect, polyline.line').length > 0",
+      timeout: 30)
     XCTAssertEqual(try b.run("return window.loadedOnce") as? Bool, true, "no reload")
-    let points = try XCTUnwrap(b.run("return document.querySelector('polyline.line').getAttribute('points')") as? String)
+    let points = try XCTUnwrap(
+      b.run("return document.querySelector('polyline.line').getAttribute('points')") as? String)
     XCTAssertGreaterThanOrEqual(points.split(separator: " ").count, 3)
   }
 
@@ -246,7 +278,8 @@ final class WebUITests: XCTestCase {
       var query = ""
       for _ in 0..<Int.random(in: 1...4, using: &rng) {
         let value = String((0..<Int.random(in: 0...12, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! })
-        query += "\(keys.randomElement(using: &rng)!)=\(value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")&"
+        query +=
+          "\(keys.randomElement(using: &rng)!)=\(value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")&"
       }
       let view = ["flame", "top", "peek", "source", "maps", "meta"].randomElement(using: &rng)!
       let r = try rawHTTP(port: port, path: "/api/\(view)?\(query)", host: host)

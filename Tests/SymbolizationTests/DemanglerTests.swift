@@ -1,6 +1,7 @@
 import HeapProfile
-@testable import Symbolization
 import XCTest
+
+@testable import Symbolization
 
 /// Display names of real symbols: Swift ones from `nm` of the toolchain's
 /// libswiftCore.so (Swift 6.3.1), C++ ones from `nm -D` of Debian 12's libstdc++.so.6.

@@ -253,7 +253,8 @@ final class LocalSymbolizerTests: XCTestCase {
     p.mappings[0].buildID = "0123456789abcdef"  // only on the first mapping of the file, as some readers do
     var result = LocalSymbolizer().symbolize(p)
     XCTAssertEqual(result.warnings.count, 1)
-    XCTAssertTrue(result.warnings[0].hasPrefix("\(fx.path) is not the binary that ran (its build id is "), result.warnings[0])
+    XCTAssertTrue(
+      result.warnings[0].hasPrefix("\(fx.path) is not the binary that ran (its build id is "), result.warnings[0])
     XCTAssertTrue(
       result.warnings[0].contains(", the profile recorded 0123456789abcdef): it was rebuilt or replaced; "),
       result.warnings[0])
@@ -278,7 +279,8 @@ final class LocalSymbolizerTests: XCTestCase {
     XCTAssertEqual(frames(result.profile, 1), ["main fixture.c:22"])
     XCTAssertEqual(result.warnings.count, 1)
     XCTAssertTrue(
-      result.warnings[0].contains("was modified after the profile was taken (and the profile recorded no build id to check it)"),
+      result.warnings[0].contains(
+        "was modified after the profile was taken (and the profile recorded no build id to check it)"),
       result.warnings[0])
 
     // A mapping that already has functions is left alone.

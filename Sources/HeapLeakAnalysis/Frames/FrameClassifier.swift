@@ -43,7 +43,8 @@ public enum FrameClassifier {
     let kind = MapPatterns.kind(of: frame)
     return FrameFacts(
       isAllocator: AllocatorFrames.isAllocator(frame), isLibrary: computeIsLibrary(frame),
-      isEntryPoint: computeIsEntryPoint(frame), mapKind: kind, mapTypes: kind == nil ? nil : MapTypes.extract(from: frame))
+      isEntryPoint: computeIsEntryPoint(frame), mapKind: kind,
+      mapTypes: kind == nil ? nil : MapTypes.extract(from: frame))
   }
 
   static func computeIsLibrary(_ rawFrame: String) -> Bool {
@@ -68,8 +69,10 @@ public enum FrameClassifier {
     // SwiftPM renames an executable's `main` to `<Module>_main`.
     if frame.hasSuffix("_main") && !frame.contains(".") && !frame.contains("(") { return true }
     if frame.hasPrefix("runtime.goexit") { return true }
-    return ["main", "__libc_start_main", "__libc_start_call_main", "_start", "runtime.main", "main.main",
-     "start_thread", "__clone", "__clone3"].contains(frame) || frame.hasSuffix(".$main()")
+    return [
+      "main", "__libc_start_main", "__libc_start_call_main", "_start", "runtime.main", "main.main",
+      "start_thread", "__clone", "__clone3",
+    ].contains(frame) || frame.hasSuffix(".$main()")
       || frame.hasSuffix(".main()") || frame.hasSuffix("$main")
   }
 

@@ -8,6 +8,8 @@ public struct StackTable: Sendable {
   public struct Stack: Sendable {
     /// Function names, leaf (the allocating frame) first.
     public var frames: [String]
+    /// ``frames`` as a dictionary key whose hash is computed once.
+    var key: StackKey
     public var inuseBytes: Int64
     public var inuseObjects: Int64
     public var allocBytes: Int64?
@@ -23,12 +25,14 @@ public struct StackTable: Sendable {
   /// Whether the profile carries allocation totals besides in-use values.
   public let hasAllocations: Bool
 
-  /// Reads `profile`'s samples. Recognises pprof's heap sample type names:
-  /// `inuse_space`/`inuse_objects`/`alloc_space`/`alloc_objects`, or `space`/`objects`.
   /// The facts of a frame name of these stacks (computed on the spot for another name).
   public func facts(_ frame: String) -> FrameFacts { frameFacts[frame] ?? FrameClassifier.facts(of: frame) }
 
-  public init(_ profile: Profile) {
+  /// Reads `profile`'s samples. Recognises pprof's heap sample type names:
+  /// `inuse_space`/`inuse_objects`/`alloc_space`/`alloc_objects`, or `space`/`objects`.
+  /// `known` holds facts already computed (by the table of another snapshot of the same
+  /// program): a series classifies each name once.
+  public init(_ profile: Profile, known: [String: FrameFacts] = [:]) {
     let names = profile.sampleTypes.map(\.type)
     func index(_ candidates: String...) -> Int? {
       for c in candidates { if let i = names.firstIndex(of: c) { return i } }
@@ -40,46 +44,75 @@ public struct StackTable: Sendable {
     let allocObjects = index("alloc_objects")
     hasAllocations = allocSpace != nil
     let idx = ProfileIndex(profile)
+    // Names and their facts once per location (not once per frame of every stack: a
+    // profile repeats a few thousand locations over tens of thousands of stacks).
     var functionNames: [UInt64: String] = [:]
     for f in profile.functions { functionNames[f.id] = f.name.isEmpty ? f.systemName : f.name }
-    var locationFrames: [UInt64: [String]] = [:]
-    for loc in profile.locations {
-      if loc.lines.isEmpty {
-        locationFrames[loc.id] = ["0x" + String(loc.address, radix: 16)]
-      } else {
-        locationFrames[loc.id] = loc.lines.map { functionNames[$0.functionID] ?? "?" }
-      }
+    var facts: [String: FrameFacts] = [:]
+    func factsOf(_ name: String) -> FrameFacts {
+      if let f = facts[name] { return f }
+      let f = known[name] ?? FrameClassifier.facts(of: name)
+      facts[name] = f
+      return f
     }
-    var merged: [[String]: Int] = [:]
+    var locationFrames: [UInt64: (names: [String], facts: [FrameFacts])] = [:]
+    for loc in profile.locations {
+      let names = loc.lines.isEmpty ? ["0x" + String(loc.address, radix: 16)] : loc.lines.map { functionNames[$0.functionID] ?? "?" }
+      locationFrames[loc.id] = (names, names.map(factsOf))
+    }
+    let unknown = factsOf("?")
+    var merged: [StackKey: Int] = [:]
     var stacks: [Stack] = []
+    var frameFacts: [FrameFacts] = []
     for s in profile.samples {
       var frames: [String] = []
       frames.reserveCapacity(s.locationIDs.count + 4)
+      frameFacts.removeAll(keepingCapacity: true)
       for id in s.locationIDs {
-        if let f = locationFrames[id] { frames.append(contentsOf: f) } else if idx.location[id] == nil { frames.append("?") }
+        if let f = locationFrames[id] {
+          frames.append(contentsOf: f.names)
+          frameFacts.append(contentsOf: f.facts)
+        } else if idx.location[id] == nil {
+          frames.append("?")
+          frameFacts.append(unknown)
+        }
       }
       func value(_ i: Int?) -> Int64? { i.flatMap { $0 < s.values.count ? s.values[$0] : nil } }
+      let key = StackKey(frames)
       let stack = Stack(
-        frames: frames, inuseBytes: value(inuseSpace) ?? 0, inuseObjects: value(inuseObjects) ?? 0,
+        frames: frames, key: key, inuseBytes: value(inuseSpace) ?? 0, inuseObjects: value(inuseObjects) ?? 0,
         allocBytes: value(allocSpace), allocObjects: value(allocObjects))
-      if let at = merged[frames] {
+      if let at = merged[key] {
         stacks[at].inuseBytes += stack.inuseBytes
         stacks[at].inuseObjects += stack.inuseObjects
         if let b = stack.allocBytes { stacks[at].allocBytes = (stacks[at].allocBytes ?? 0) + b }
         if let o = stack.allocObjects { stacks[at].allocObjects = (stacks[at].allocObjects ?? 0) + o }
       } else {
-        merged[frames] = stacks.count
+        merged[key] = stacks.count
         stacks.append(stack)
+        stacks[stacks.count - 1].storage = MapAnalysis.storageFrame(frames, facts: frameFacts)
       }
-    }
-    var facts: [String: FrameFacts] = [:]
-    for stack in stacks {
-      for f in stack.frames where facts[f] == nil { facts[f] = FrameClassifier.facts(of: f) }
-    }
-    for i in stacks.indices {
-      stacks[i].storage = MapAnalysis.storageFrame(stacks[i].frames) { facts[$0] ?? FrameClassifier.facts(of: $0) }
     }
     self.stacks = stacks
     self.frameFacts = facts
   }
+}
+
+/// A stack's frames as a dictionary key: the hash of the names is computed once, so that
+/// tables of tens of thousands of stacks (and series of them) do not hash every name of
+/// every stack at each lookup.
+struct StackKey: Hashable, Sendable {
+  let frames: [String]
+  let hash: Int
+
+  init(_ frames: [String]) {
+    self.frames = frames
+    var h = Hasher()
+    h.combine(frames)
+    hash = h.finalize()
+  }
+
+  func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+
+  static func == (a: StackKey, b: StackKey) -> Bool { a.hash == b.hash && a.frames == b.frames }
 }

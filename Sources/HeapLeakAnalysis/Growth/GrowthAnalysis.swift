@@ -95,14 +95,24 @@ public struct GrowthAnalysis: Sendable {
   /// - Parameter sources: display names of the profiles, parallel to `profiles`.
   public init(profiles: [Profile], sources: [String], thresholds: Thresholds = .init()) {
     let order = Self.timeOrder(profiles)
-    let tables = order.map { StackTable(profiles[$0]) }
+    var tables: [StackTable] = []
+    var known: [String: FrameFacts] = [:]
+    for i in order {
+      let table = StackTable(profiles[i], known: known)
+      known.merge(table.frameFacts) { a, _ in a }
+      tables.append(table)
+    }
     let sites = SiteSeries(tables)
     let groups = Self.groupByMap(sites, last: tables.last)
     let seconds = Self.span(order.map { profiles[$0].timeNanos })
     var judged: [Group] = []
     for members in groups {
-      let group = Self.measure(members, sites: sites, seconds: seconds, facts: tables.last)
-      judged.append(Self.classify(group, owner: members.owner, snapshots: sites.count, totalAllocated: sites.totalAllocated, thresholds: thresholds))
+      var group = Self.classify(
+        Self.measure(members, sites: sites, seconds: seconds), owner: members.owner, snapshots: sites.count,
+        totalAllocated: sites.totalAllocated, thresholds: thresholds)
+      // Only what is reported needs its path (most sites of a large profile are stable).
+      if group.verdict != .stable { Self.describe(&group, members, sites: sites, facts: tables.last) }
+      judged.append(group)
     }
     self.snapshots = order.enumerated().map { (s, p) in
       Snapshot(
@@ -112,8 +122,11 @@ public struct GrowthAnalysis: Sendable {
     self.totalGrowthBytes = sites.totalGrowth
     self.groups = Self.ranked(judged.filter { $0.verdict != .stable })
     let pids = Set(order.compactMap { profiles[$0].attributes["pid"] })
-    self.notes = pids.count > 1
-      ? ["the snapshots come from \(pids.count) processes (pids \(pids.sorted().joined(separator: ", "))); growth compares them as one"]
+    self.notes =
+      pids.count > 1
+      ? [
+        "the snapshots come from \(pids.count) processes (pids \(pids.sorted().joined(separator: ", "))); growth compares them as one"
+      ]
       : []
   }
 
@@ -132,15 +145,15 @@ public struct GrowthAnalysis: Sendable {
 
     init(_ tables: [StackTable]) {
       count = tables.count
-      var index: [[String]: Int] = [:]
+      var index: [StackKey: Int] = [:]
       for (s, table) in tables.enumerated() {
         for stack in table.stacks {
           let i: Int
-          if let at = index[stack.frames] {
+          if let at = index[stack.key] {
             i = at
           } else {
             i = frames.count
-            index[stack.frames] = i
+            index[stack.key] = i
             frames.append(stack.frames)
             inuse.append(Array(repeating: 0, count: count))
             alloc.append(Array(repeating: nil, count: count))
@@ -149,18 +162,20 @@ public struct GrowthAnalysis: Sendable {
           if let b = stack.allocBytes { alloc[i][s] = (alloc[i][s] ?? 0) + b }
         }
       }
+      totalGrowth = inuse.indices.reduce(Int64(0)) { $0 + max(0, growth($1)) }
+      totalAllocated = alloc.reduce(Int64(0)) {
+        $0 + max(0, ($1.last.flatMap { $0 } ?? 0) - ($1.first.flatMap { $0 } ?? 0))
+      }
     }
 
     /// Last minus first in-use of site `i`.
     func growth(_ i: Int) -> Int64 { (inuse[i].last ?? 0) - (inuse[i].first ?? 0) }
 
-    /// Sum of all positive site growth: what the shares are of.
-    var totalGrowth: Int64 { inuse.indices.reduce(Int64(0)) { $0 + max(0, growth($1)) } }
+    /// Sum of all positive site growth: what the shares are of (computed once).
+    private(set) var totalGrowth: Int64 = 0
 
-    /// Everything allocated between the first and the last snapshot.
-    var totalAllocated: Int64 {
-      alloc.reduce(Int64(0)) { $0 + max(0, ($1.last.flatMap { $0 } ?? 0) - ($1.first.flatMap { $0 } ?? 0)) }
-    }
+    /// Everything allocated between the first and the last snapshot (computed once).
+    private(set) var totalAllocated: Int64 = 0
   }
 
   /// Sites judged together: one map's storage and entries, or one stack alone.
@@ -211,34 +226,48 @@ public struct GrowthAnalysis: Sendable {
     return groups
   }
 
-  /// The numbers of one group, before a verdict.
-  static func measure(_ members: Members, sites: SiteSeries, seconds: Double?, facts: StackTable?) -> Group {
+  /// The numbers of one group, before a verdict (``describe(_:_:sites:facts:)`` adds the
+  /// paths of a group that is reported).
+  static func measure(_ members: Members, sites: SiteSeries, seconds: Double?) -> Group {
     let n = sites.count
     var series = Array(repeating: Int64(0), count: n)
     var firstAlloc: Int64 = 0, lastAlloc: Int64 = 0, hasAlloc = true
     for i in members.sites {
       for s in 0..<n { series[s] += sites.inuse[i][s] }
-      if let a = sites.alloc[i].first ?? nil { firstAlloc += a } else if sites.alloc[i].first != nil { hasAlloc = false }
+      if let a = sites.alloc[i].first ?? nil {
+        firstAlloc += a
+      } else if sites.alloc[i].first != nil {
+        hasAlloc = false
+      }
       if let a = sites.alloc[i].last ?? nil { lastAlloc += a }
       if sites.alloc[i].allSatisfy({ $0 == nil }) { hasAlloc = false }
     }
     let growth = (series.last ?? 0) - (series.first ?? 0)
     let totalGrowth = sites.totalGrowth
-    // The site that says most about the group: the largest growth plus what it holds.
-    func weight(_ i: Int) -> Int64 { abs(sites.growth(i)) + (sites.inuse[i].last ?? 0) }
-    let largest = members.sites.max { weight($0) < weight($1) } ?? members.sites[0]
-    let isLibrary = { (f: String) in facts?.facts(f).isLibrary ?? FrameClassifier.isLibrary(f) }
+    let largest = Self.largest(members, sites)
     return Group(
       verdict: .stable, summary: "", inuseBytes: series,
       allocatedBytes: hasAlloc ? lastAlloc - firstAlloc : nil, growthBytes: growth,
       growthShare: totalGrowth > 0 ? Double(max(0, growth)) / Double(totalGrowth) : 0,
       bytesPerSecond: seconds.map { Double(growth) / $0 },
       grewEveryInterval: n >= 2 && zip(series, series.dropFirst()).allSatisfy { $1 > $0 },
-      survivedSnapshots: survived(sites.inuse[largest]),
-      path: displayPath(sites.frames[largest]),
-      allocatingFunction: sites.frames[largest].first { !isLibrary($0) } ?? sites.frames[largest].first ?? "?",
+      survivedSnapshots: survived(sites.inuse[largest]), path: [], allocatingFunction: "",
       map: members.owner?.typeDescription, mapOwner: members.owner?.owner, insertPath: members.insertPath,
       siteCount: members.sites.count)
+  }
+
+  /// The site that says most about a group: the largest growth plus what it holds.
+  static func largest(_ members: Members, _ sites: SiteSeries) -> Int {
+    func weight(_ i: Int) -> Int64 { abs(sites.growth(i)) + (sites.inuse[i].last ?? 0) }
+    return members.sites.max { weight($0) < weight($1) } ?? members.sites[0]
+  }
+
+  /// Fills in a reported group's path and allocating function from its largest site.
+  static func describe(_ g: inout Group, _ members: Members, sites: SiteSeries, facts: StackTable?) {
+    let frames = sites.frames[largest(members, sites)]
+    let facts = { (f: String) in facts?.facts(f) ?? FrameClassifier.facts(of: f) }
+    g.path = displayPath(frames, isAllocator: { facts($0).isAllocator })
+    g.allocatingFunction = frames.first { !facts($0).isLibrary } ?? frames.first ?? "?"
   }
 
   /// Leak suspects first (largest growth first), then bounded caches, then churn.
@@ -258,17 +287,21 @@ public struct GrowthAnalysis: Sendable {
   }
 
   /// The verdict of one group.
-  static func classify(_ g: Group, owner: MapOwner?, snapshots n: Int, totalAllocated: Int64, thresholds t: Thresholds) -> Group {
+  static func classify(_ g: Group, owner: MapOwner?, snapshots n: Int, totalAllocated: Int64, thresholds t: Thresholds)
+    -> Group
+  {
     var g = g
     let peak = g.inuseBytes.max() ?? 0
     if g.grewEveryInterval && g.growthBytes > 0 && g.growthShare >= t.suspectShare {
       if let owner {
         g.verdict = .cacheWithoutEviction
-        g.summary = "\(owner.typeDescription) in \(owner.owner) grew in every interval and its entries are never removed: "
+        g.summary =
+          "\(owner.typeDescription) in \(owner.owner) grew in every interval and its entries are never removed: "
           + owner.kind.removeAdvice + "."
       } else {
         g.verdict = .leak
-        g.summary = "in-use grew in every interval and nothing frees it: find what keeps these objects alive "
+        g.summary =
+          "in-use grew in every interval and nothing frees it: find what keeps these objects alive "
           + "(a collection that only grows, a cycle, a forgotten reference) and release them."
       }
       return g
@@ -280,7 +313,8 @@ public struct GrowthAnalysis: Sendable {
       abs(g.growthBytes) <= max(peak / t.churnFlatFraction, t.churnFlatBytes)
     {
       g.verdict = .churn
-      g.summary = "allocated \(formatBytes(allocated)) between the snapshots while in-use stayed at about "
+      g.summary =
+        "allocated \(formatBytes(allocated)) between the snapshots while in-use stayed at about "
         + "\(formatBytes(g.inuseBytes.last ?? 0))"
         + (owner.map { ": a new \($0.typeDescription) per iteration — \($0.kind.churnAdvice)." }
           ?? ((g.inuseBytes.last ?? 0) >= t.boundedPoolBytes
@@ -290,7 +324,8 @@ public struct GrowthAnalysis: Sendable {
     }
     if n >= 3, g.growthBytes > 0, g.growthShare >= t.suspectShare, abs(lastStep) <= peak / t.boundedLastStepFraction {
       g.verdict = .boundedCache
-      g.summary = "grew, then stopped: in-use has stayed near \(formatBytes(peak)) — a bounded cache or pool, not a leak."
+      g.summary =
+        "grew, then stopped: in-use has stayed near \(formatBytes(peak)) — a bounded cache or pool, not a leak."
       return g
     }
     return g
@@ -306,9 +341,9 @@ public struct GrowthAnalysis: Sendable {
   }
 
   /// Root-first frames without the allocator frames at the leaf.
-  static func displayPath(_ leafFirst: [String]) -> [String] {
+  static func displayPath(_ leafFirst: [String], isAllocator: (String) -> Bool = AllocatorFrames.isAllocator) -> [String] {
     var frames = leafFirst[...]
-    while let f = frames.first, AllocatorFrames.isAllocator(f) { frames = frames.dropFirst() }
+    while let f = frames.first, isAllocator(f) { frames = frames.dropFirst() }
     return Array(frames.reversed())
   }
 }

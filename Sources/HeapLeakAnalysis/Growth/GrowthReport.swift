@@ -12,7 +12,8 @@ public enum GrowthReport {
     if let t0 = a.snapshots.first?.timeNanos, let t1 = a.snapshots.last?.timeNanos, t0 > 0, t1 > t0 {
       span = String(format: " over %.1f s", Double(t1 - t0) / 1e9)
     }
-    out += "Growth across \(a.snapshots.count) snapshots\(pid)\(span): in use \(formatBytes(first)) → \(formatBytes(last)) (\(signed(last - first)))\n"
+    out +=
+      "Growth across \(a.snapshots.count) snapshots\(pid)\(span): in use \(formatBytes(first)) → \(formatBytes(last)) (\(signed(last - first)))\n"
     for (i, s) in a.snapshots.enumerated() {
       out += "  \(i + 1). \(s.source)  \(formatBytes(s.inuseBytes))\n"
     }
@@ -22,20 +23,28 @@ public enum GrowthReport {
       out += "\nVerdict: no leak suspect — no site grew in every interval with a real share of the growth.\n"
     } else {
       let share = suspects.reduce(0.0) { $0 + $1.growthShare }
-      out += "\nVerdict: \(suspects.count) leak suspect\(suspects.count == 1 ? "" : "s") hold\(suspects.count == 1 ? "s" : "") "
+      out +=
+        "\nVerdict: \(suspects.count) leak suspect\(suspects.count == 1 ? "" : "s") hold\(suspects.count == 1 ? "s" : "") "
         + "\(percent(share)) of the growth (\(signed(suspects.reduce(0) { $0 + $1.growthBytes })) of \(formatBytes(a.totalGrowthBytes))).\n"
     }
     for (n, g) in suspects.enumerated() {
       out += "\nLEAK SUSPECT \(n + 1): \(g.verdict.rawValue)"
-      if let map = g.map, let owner = g.mapOwner { out += " — \(map) in \(owner)" } else { out += " — \(g.allocatingFunction)" }
+      if let map = g.map, let owner = g.mapOwner {
+        out += " — \(map) in \(owner)"
+      } else {
+        out += " — \(g.allocatingFunction)"
+      }
       out += "\n"
       out += "  grew:     \(signed(g.growthBytes)) (\(percent(g.growthShare)) of the growth"
       if let r = g.bytesPerSecond { out += ", \(signed(Int64(r)))/s" }
       out += "), in every interval: \(g.inuseBytes.map(formatBytes).joined(separator: " → "))\n"
       out += "  survived: its oldest bytes are in \(g.survivedSnapshots) of \(a.snapshots.count) snapshots\n"
-      if g.siteCount > 1 { out += "  sites:    \(g.siteCount) allocation stacks judged together (map storage and entries)\n" }
+      if g.siteCount > 1 {
+        out += "  sites:    \(g.siteCount) allocation stacks judged together (map storage and entries)\n"
+      }
       if let insert = g.insertPath, let map = g.map {
-        out += "  insert:   " + (pathLines(insert, max: maxPathFrames) + [map]).joined(separator: "\n            ") + "\n"
+        out +=
+          "  insert:   " + (pathLines(insert, max: maxPathFrames) + [map]).joined(separator: "\n            ") + "\n"
         out += "  largest allocation, from the entry point:\n"
         out += "            " + pathLines(g.path, max: maxPathFrames).joined(separator: "\n            ") + "\n"
       } else {
@@ -48,13 +57,15 @@ public enum GrowthReport {
     if !bounded.isEmpty {
       out += "\nBounded (grew, then stopped — not leaks):\n"
       for g in bounded.prefix(5) {
-        out += "  \(g.map.map { "\($0) in " } ?? "")\(g.mapOwner ?? g.allocatingFunction): \(g.inuseBytes.map(formatBytes).joined(separator: " → "))\n"
+        out +=
+          "  \(g.map.map { "\($0) in " } ?? "")\(g.mapOwner ?? g.allocatingFunction): \(g.inuseBytes.map(formatBytes).joined(separator: " → "))\n"
       }
     }
     if !churn.isEmpty {
       out += "\nChurn (much allocated, flat in-use — not leaks):\n"
       for g in churn.prefix(5) {
-        out += "  \(g.map.map { "\($0) in " } ?? "")\(g.mapOwner ?? g.allocatingFunction): allocated \(formatBytes(g.allocatedBytes ?? 0)), in use \(formatBytes(g.inuseBytes.last ?? 0))\n"
+        out +=
+          "  \(g.map.map { "\($0) in " } ?? "")\(g.mapOwner ?? g.allocatingFunction): allocated \(formatBytes(g.allocatedBytes ?? 0)), in use \(formatBytes(g.inuseBytes.last ?? 0))\n"
         out += "    \(g.summary)\n"
       }
     }
@@ -72,7 +83,9 @@ public enum GrowthReport {
     }
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    let doc = Document(snapshots: a.snapshots, totalGrowthBytes: a.totalGrowthBytes, suspects: a.suspects.count, groups: a.groups, notes: a.notes)
+    let doc = Document(
+      snapshots: a.snapshots, totalGrowthBytes: a.totalGrowthBytes, suspects: a.suspects.count, groups: a.groups,
+      notes: a.notes)
     let data = (try? encoder.encode(doc)) ?? Data("{}".utf8)
     return String(decoding: data, as: UTF8.self) + "\n"
   }

@@ -113,7 +113,11 @@ public enum MapAnalysis {
 
   /// The map owners of `table`, largest in-use first.
   public static func owners(in table: StackTable, thresholds: Thresholds = .init()) -> [MapOwner] {
-    struct Key: Hashable { var kind: MapKind; var owner: String; var types: String? }
+    struct Key: Hashable {
+      var kind: MapKind
+      var owner: String
+      var types: String?
+    }
     var owners: [Key: MapOwner] = [:]
     var order: [Key] = []
     var storageStacks = Set<Int>()
@@ -185,13 +189,10 @@ public enum MapAnalysis {
   /// Where a storage stack enters map code and who owns it: the leaf-most map frame must be
   /// reached from the leaf through allocator/library frames only, and the owner is the
   /// first program frame above the map frames.
-  static func storageFrame(
-    _ frames: [String], facts: (String) -> FrameFacts = FrameClassifier.facts(of:)
-  ) -> (kind: MapKind, ownerIndex: Int, types: String?)? {
+  static func storageFrame(_ frames: [String], facts: [FrameFacts]) -> (kind: MapKind, ownerIndex: Int, types: String?)? {
     var kind: MapKind?
     var types: String?
-    for (i, frame) in frames.enumerated() {
-      let f = facts(frame)
+    for (i, f) in facts.enumerated() {
       if let k = f.mapKind {
         if kind == nil { kind = k }
         if types == nil { types = f.mapTypes }
@@ -205,6 +206,13 @@ public enum MapAnalysis {
       return (kind, i, types)
     }
     return nil
+  }
+
+  /// ``storageFrame(_:facts:)`` with the facts of each frame looked up by `facts`.
+  static func storageFrame(
+    _ frames: [String], facts: (String) -> FrameFacts = FrameClassifier.facts(of:)
+  ) -> (kind: MapKind, ownerIndex: Int, types: String?)? {
+    storageFrame(frames, facts: frames.map(facts))
   }
 
   /// The root-first frames from the entry point to the owner for the owner's largest stack.
@@ -228,7 +236,9 @@ public enum MapAnalysis {
     return true
   }
 
-  static func findings(for owner: MapOwner, thresholds t: Thresholds, totalInuse: Int64, totalAlloc: Int64) -> [MapFinding] {
+  static func findings(for owner: MapOwner, thresholds t: Thresholds, totalInuse: Int64, totalAlloc: Int64)
+    -> [MapFinding]
+  {
     var result: [MapFinding] = []
     // A finding must matter: its bytes are a real share of the profile (library start-up
     // code builds and drops many tiny tables that nobody should hear about).
@@ -243,28 +253,31 @@ public enum MapAnalysis {
       owner.inuseBytes >= t.minFindingBytes, inuseShare >= t.minFindingShare,
       owner.entryNeverFreedBytes * 2 >= owner.entryInuseBytes, owner.storageInuseObjects > 0
     {
-      result.append(MapFinding(
-        kind: .neverShrinks,
-        message: "\(name): all \(leaked) entry objects ever made on its insert path are still live "
-          + "(\(formatBytes(owner.entryNeverFreedBytes)) plus \(formatBytes(owner.storageInuseBytes)) of table) — "
-          + "entries are inserted and never removed: \(owner.kind.removeAdvice)."))
+      result.append(
+        MapFinding(
+          kind: .neverShrinks,
+          message: "\(name): all \(leaked) entry objects ever made on its insert path are still live "
+            + "(\(formatBytes(owner.entryNeverFreedBytes)) plus \(formatBytes(owner.storageInuseBytes)) of table) — "
+            + "entries are inserted and never removed: \(owner.kind.removeAdvice)."))
     }
     if let tables = owner.storageAllocObjects, tables >= t.minChurnTables, allocMatters,
       Double(owner.storageInuseObjects) <= Double(tables) * t.churnLiveFraction
     {
-      result.append(MapFinding(
-        kind: .churn,
-        message: "\(name): \(tables) tables allocated, \(owner.storageInuseObjects) live — "
-          + "a new \(owner.typeDescription) per iteration: \(owner.kind.churnAdvice)."))
+      result.append(
+        MapFinding(
+          kind: .churn,
+          message: "\(name): \(tables) tables allocated, \(owner.storageInuseObjects) live — "
+            + "a new \(owner.typeDescription) per iteration: \(owner.kind.churnAdvice)."))
     } else if result.isEmpty, allocMatters, let tables = owner.storageAllocObjects,
       owner.kind != .cxxMap && owner.kind != .cxxSet,
       tables >= t.minResizesPerTable * max(1, owner.storageInuseObjects)
     {
-      result.append(MapFinding(
-        kind: .rehashStorm,
-        message: "\(name): \(tables) table allocations for \(owner.storageInuseObjects) live "
-          + "table\(owner.storageInuseObjects == 1 ? "" : "s") — it resizes again and again while it fills: "
-          + "\(owner.kind.reserveAdvice)."))
+      result.append(
+        MapFinding(
+          kind: .rehashStorm,
+          message: "\(name): \(tables) table allocations for \(owner.storageInuseObjects) live "
+            + "table\(owner.storageInuseObjects == 1 ? "" : "s") — it resizes again and again while it fills: "
+            + "\(owner.kind.reserveAdvice)."))
     }
     return result
   }

@@ -15,7 +15,8 @@ public enum MapKind: String, Sendable, CaseIterable, Codable {
     case .swiftDictionary: return "remove them (`removeValue(forKey:)`), bound the cache, or evict"
     case .swiftSet: return "remove them (`remove(_:)`), bound the set, or evict"
     case .foundationDictionary: return "remove them (`removeObject(forKey:)`), or use NSCache with a limit"
-    case .cxxUnorderedMap, .cxxUnorderedSet, .cxxMap, .cxxSet: return "erase them (`erase(key)`), bound the container, or evict"
+    case .cxxUnorderedMap, .cxxUnorderedSet, .cxxMap, .cxxSet:
+      return "erase them (`erase(key)`), bound the container, or evict"
     case .goMap: return "delete them (`delete(m, key)`), bound the map, or evict"
     }
   }
@@ -27,7 +28,8 @@ public enum MapKind: String, Sendable, CaseIterable, Codable {
     case .foundationDictionary: return "reuse one with `removeAllObjects()`"
     case .cxxUnorderedMap, .cxxUnorderedSet: return "reuse one with `clear()` (keeps the bucket array)"
     case .cxxMap, .cxxSet:
-      return "hoist it out of the loop and `clear()` it (a tree has no table to keep: each insert still allocates a node; "
+      return
+        "hoist it out of the loop and `clear()` it (a tree has no table to keep: each insert still allocates a node; "
         + "a sorted std::vector or a pool allocator avoids those)"
     case .goMap: return "reuse one with `clear` / delete in a loop, or hoist it out of the loop"
     }

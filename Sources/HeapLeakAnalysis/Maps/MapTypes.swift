@@ -18,7 +18,9 @@ enum MapTypes {
       arguments = name.specializationArguments
     } else if let a = name.arguments(ofComponentNamedLike: swiftMapNames) {
       arguments = a
-    } else if name.separator == "::", let c = name.components.first(where: { cxxMapNames.contains($0.name) && !$0.arguments.isEmpty }) {
+    } else if name.separator == "::",
+      let c = name.components.first(where: { cxxMapNames.contains($0.name) && !$0.arguments.isEmpty })
+    {
       arguments = c.arguments
     } else if let r = frame.range(of: "map[") {
       // Go's `map[K]V` in a type name.

@@ -23,7 +23,8 @@ public enum MapsReport {
     let findings = owners.flatMap(\.findings)
     let totalTable = owners.reduce(0) { $0 + $1.storageInuseBytes }
     let totalEntries = owners.reduce(0) { $0 + $1.entryInuseBytes }
-    out += "\(owners.count) map owner\(owners.count == 1 ? "" : "s"), \(formatBytes(totalTable + totalEntries)) in use "
+    out +=
+      "\(owners.count) map owner\(owners.count == 1 ? "" : "s"), \(formatBytes(totalTable + totalEntries)) in use "
       + "(tables \(formatBytes(totalTable)), entries \(formatBytes(totalEntries)))\n"
     if findings.isEmpty {
       out += "Verdict: no finding — no map only grows, churns or keeps resizing.\n"
@@ -34,20 +35,27 @@ public enum MapsReport {
     // Start-up code (argument parsing, runtime caches) builds many tiny maps that hold
     // nothing at the end; they are counted, not listed, unless asked for.
     let totalInuse = max(1, totalTable + totalEntries)
-    let shownIndices = limit == 0 ? Array(owners.indices)
-      : Array(owners.indices.filter { !owners[$0].findings.isEmpty || owners[$0].inuseBytes * 100 >= totalInuse }.prefix(limit))
+    let shownIndices =
+      limit == 0
+      ? Array(owners.indices)
+      : Array(
+        owners.indices.filter { !owners[$0].findings.isEmpty || owners[$0].inuseBytes * 100 >= totalInuse }.prefix(
+          limit))
     let shown = shownIndices.map { owners[$0] }
     for (n, owner) in shown.enumerated() {
       out += "\n\(n + 1). \(owner.typeDescription) owned by \(owner.owner)\n"
       let tables = owner.storageInuseObjects
-      var inUse = "  in use:   \(formatBytes(owner.storageInuseBytes)) in \(tables) storage block\(tables == 1 ? "" : "s")"
+      var inUse =
+        "  in use:   \(formatBytes(owner.storageInuseBytes)) in \(tables) storage block\(tables == 1 ? "" : "s")"
       if owner.entryInuseObjects > 0 || owner.entriesAnchor != nil {
-        inUse += "; entries \(formatBytes(owner.entryInuseBytes)) in \(owner.entryInuseObjects) object\(owner.entryInuseObjects == 1 ? "" : "s")"
+        inUse +=
+          "; entries \(formatBytes(owner.entryInuseBytes)) in \(owner.entryInuseObjects) object\(owner.entryInuseObjects == 1 ? "" : "s")"
         if let anchor = owner.entriesAnchor { inUse += " allocated under \(anchor)" }
       }
       out += inUse + "\n"
       if let allocs = owner.storageAllocObjects {
-        var overRun = "  over run: \(allocs) storage allocation\(allocs == 1 ? "" : "s") (each resize is one), \(formatBytes(owner.storageAllocBytes ?? 0))"
+        var overRun =
+          "  over run: \(allocs) storage allocation\(allocs == 1 ? "" : "s") (each resize is one), \(formatBytes(owner.storageAllocBytes ?? 0))"
         if let e = owner.entryAllocObjects {
           overRun += "; \(e) entry object\(e == 1 ? "" : "s"), \(formatBytes(owner.entryAllocBytes ?? 0))"
         }

@@ -39,7 +39,8 @@ public enum FileIO {
   }
 
   static func tooLarge(_ path: String) -> ProfileError {
-    ProfileError(file: path, message: "the file is larger than 1 GiB, the most heapprof reads; it is not a heap profile")
+    ProfileError(
+      file: path, message: "the file is larger than 1 GiB, the most heapprof reads; it is not a heap profile")
   }
 
   /// Writes `data` to `path` so that a reader sees the old file or the whole new one, and

@@ -46,7 +46,8 @@ public enum Gzip {
         if out.count + produced > limit {
           throw ProfileError(
             file: source,
-            message: "gzip data expands to more than \(describeLimit(limit)); refusing to decompress further (a gzip bomb?)")
+            message:
+              "gzip data expands to more than \(describeLimit(limit)); refusing to decompress further (a gzip bomb?)")
         }
         out.append(contentsOf: chunk[0..<produced])
         let consumed = input.count - Int(stream.avail_in)
@@ -67,7 +68,9 @@ public enum Gzip {
         case Z_BUF_ERROR where stream.avail_in == 0:
           throw ProfileError(
             file: source, position: "byte \(input.count)",
-            message: "truncated gzip data: the compressed stream ends before its end marker (member started at byte \(offset)); the file was cut short")
+            message:
+              "truncated gzip data: the compressed stream ends before its end marker (member started at byte \(offset)); the file was cut short"
+          )
         default:
           let detail = stream.msg.map { String(cString: $0) } ?? "error \(status)"
           throw ProfileError(

@@ -64,7 +64,8 @@ enum JemallocHeapParser {
       guard line.hasPrefix("t"), let colon = line.firstIndex(of: ":") else {
         throw ProfileError.line(
           source, n,
-          "not a jemalloc profile line; expected \"@ 0xADDRESS ...\" or \"t*: N: BYTES [N: BYTES]\" (the line starts \"\(line.prefix(40))\")")
+          "not a jemalloc profile line; expected \"@ 0xADDRESS ...\" or \"t*: N: BYTES [N: BYTES]\" (the line starts \"\(line.prefix(40))\")"
+        )
       }
       let thread = String(line[line.index(after: line.startIndex)..<colon])
       guard thread == "*" || (!thread.isEmpty && thread.allSatisfy(\.isASCII) && UInt64(thread) != nil) else {

@@ -91,7 +91,8 @@ enum LegacyHeapParser {
     } else {
       throw ProfileError.line(
         source, 1,
-        "unrecognized heap profile header; expected \"heap profile: N: BYTES [ N: BYTES] @ heapprofile\" (or @ heap_v2/RATE, @ heap/RATE)")
+        "unrecognized heap profile header; expected \"heap profile: N: BYTES [ N: BYTES] @ heapprofile\" (or @ heap_v2/RATE, @ heap/RATE)"
+      )
     }
     p.sampleTypes = ValueType.legacyHeapTypes(hasAllocColumns: hasAlloc)
 
@@ -101,7 +102,8 @@ enum LegacyHeapParser {
     var inMaps = false
     var heapprofDump = false
     var inuseSums: [Int64] = [0, 0]  // of the sample lines, unscaled
-    let headerInuse: [Int64] = groups(header, first).map { g -> [Int64] in [Int64(g[1]) ?? 0, Int64(g[2]) ?? 0] } ?? [0, 0]
+    let headerInuse: [Int64] =
+      groups(header, first).map { g -> [Int64] in [Int64(g[1]) ?? 0, Int64(g[2]) ?? 0] } ?? [0, 0]
     // A file cut short (a dump copied while being written elsewhere, a full disk) must not
     // pass for a profile whose frames cannot be placed: heapprof and gperftools always end
     // their dumps with the memory map and a newline.
@@ -159,17 +161,20 @@ enum LegacyHeapParser {
         for a in fields.addresses { ids.append(locations.id(for: a &- 1)) }
         p.samples.append(Sample(locationIDs: ids, values: values, numLabels: ["bytes": [blocksize]]))
       } catch let error as ProfileError where lines.isAtEnd && !endsWithNewline {
-      throw ProfileError.line(source, lines.number, "\(truncated): it ends in the middle of this line (\(error.message))")
+        throw ProfileError.line(
+          source, lines.number, "\(truncated): it ends in the middle of this line (\(error.message))")
       }
     }
     // gperftools' header holds the totals of its lines: fewer in the lines means lines are missing.
     // A file cut at the end of its sample lines ends without a newline.
-    let linesFallShort = h5Kind(first) == "heapprofile" && !p.samples.isEmpty
+    let linesFallShort =
+      h5Kind(first) == "heapprofile" && !p.samples.isEmpty
       && (inuseSums != headerInuse || !endsWithNewline)
     if !inMaps && (heapprofDump || linesFallShort) {
       throw ProfileError(
         file: source, position: "\(lines.number)",
-        message: "\(truncated): it ends before the MAPPED_LIBRARIES section that heapprof and gperftools dumps end with, "
+        message:
+          "\(truncated): it ends before the MAPPED_LIBRARIES section that heapprof and gperftools dumps end with, "
           + "so its addresses cannot be placed in the program; use a complete copy of the dump")
     }
     if inMaps && !endsWithNewline && heapprofDump {
@@ -204,7 +209,8 @@ enum LegacyHeapParser {
     guard let g = groups(sampleLine, line) else {
       throw ProfileError.line(
         source, n,
-        "not a heap sample line; expected \"INUSE_COUNT: INUSE_BYTES [ALLOC_COUNT: ALLOC_BYTES] @ 0xADDRESS ...\" (the line starts \"\(line.prefix(40))\")")
+        "not a heap sample line; expected \"INUSE_COUNT: INUSE_BYTES [ALLOC_COUNT: ALLOC_BYTES] @ 0xADDRESS ...\" (the line starts \"\(line.prefix(40))\")"
+      )
     }
     func int(_ s: String) throws -> Int64 {
       guard let v = Int64(s) else { throw overflow(s, source, n) }
@@ -348,7 +354,8 @@ enum LegacyHeapParser {
   }
 
   /// pprof's `scaleHeapSample`: unbias a sampled (count, bytes) pair taken every `rate` bytes.
-  static func scale(_ count: Int64, _ size: Int64, _ rate: Int64, source: String, line n: Int) throws -> (Int64, Int64) {
+  static func scale(_ count: Int64, _ size: Int64, _ rate: Int64, source: String, line n: Int) throws -> (Int64, Int64)
+  {
     if count == 0 || size == 0 { return (0, 0) }
     if rate <= 1 { return (count, size) }
     let avg = Double(size) / Double(count)

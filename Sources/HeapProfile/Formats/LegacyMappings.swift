@@ -15,9 +15,11 @@ import Foundation
 /// is dropped when it has permissions without `x`. A glog prefix `file:line] ` is removed.
 struct LegacyMappings {
   private static let procMaps = regex(
-    #"^\s*(?:0x)?([0-9A-Fa-f]+)[\s-]?\s*(?:0x)?([0-9A-Fa-f]+):?(?:\s+([-rwxp]+))?(?:\s+([0-9A-Fa-f]+))?\s+[0-9A-Fa-f]+:[0-9A-Fa-f]+\s+[0-9]+(?:\s+(\S+))?"#)
+    #"^\s*(?:0x)?([0-9A-Fa-f]+)[\s-]?\s*(?:0x)?([0-9A-Fa-f]+):?(?:\s+([-rwxp]+))?(?:\s+([0-9A-Fa-f]+))?\s+[0-9A-Fa-f]+:[0-9A-Fa-f]+\s+[0-9]+(?:\s+(\S+))?"#
+  )
   private static let briefMaps = regex(
-    #"^\s*(?:0x)?([0-9A-Fa-f]+)[\s-]?\s*(?:0x)?([0-9A-Fa-f]+):?(?:\s+([-rwxp]+))?(?:\s+(\S+))?(?:\s+\(@([0-9A-Fa-f]+)\))?(?:\s+([0-9A-Fa-f]+))?"#)
+    #"^\s*(?:0x)?([0-9A-Fa-f]+)[\s-]?\s*(?:0x)?([0-9A-Fa-f]+):?(?:\s+([-rwxp]+))?(?:\s+(\S+))?(?:\s+\(@([0-9A-Fa-f]+)\))?(?:\s+([0-9A-Fa-f]+))?"#
+  )
   private static let logInfo = regex(#"^[^\[\]]+:[0-9]+]\s"#)
 
   /// Compiles a constant pattern; nil (matching nothing) cannot happen for these patterns.

@@ -97,7 +97,8 @@ enum PprofDecoder {
         guard length <= UInt64(n - i) else {
           throw notProfile(
             source, start,
-            "\(fieldName(number)) declares a length of \(length) bytes but only \(n - i) remain; the file is truncated or not a profile")
+            "\(fieldName(number)) declares a length of \(length) bytes but only \(n - i) remain; the file is truncated or not a profile"
+          )
         }
         i += Int(length)
       default:
@@ -233,7 +234,8 @@ enum PprofDecoder {
     for (i, x) in m.sample.enumerated() {
       guard x.value.count == typeCount else {
         throw err(
-          layout.samples[i], "sample \(i + 1) has \(x.value.count) values but the profile has \(typeCount) sample types")
+          layout.samples[i], "sample \(i + 1) has \(x.value.count) values but the profile has \(typeCount) sample types"
+        )
       }
       for id in x.locationID where !locationIDs.contains(id) {
         throw err(layout.samples[i], "sample \(i + 1) refers to location id \(id), which no location has")

@@ -69,7 +69,9 @@ public enum ProfileReader {
       if let line = printableFirstLine(bytes) {
         throw ProfileError(
           file: source, position: "1",
-          message: "unrecognized profile format: the first line is \"\(line)\"; expected a pprof protobuf, a heap profile starting \"heap profile:\" or a jemalloc profile starting \"heap_v2/\"")
+          message:
+            "unrecognized profile format: the first line is \"\(line)\"; expected a pprof protobuf, a heap profile starting \"heap profile:\" or a jemalloc profile starting \"heap_v2/\""
+        )
       }
       throw error
     }
@@ -79,7 +81,10 @@ public enum ProfileReader {
   /// (what users pass by mistake: the program instead of its dump, the rendered graph).
   static func knownOtherFile(_ bytes: [UInt8]) -> String? {
     let magic: [(bytes: [UInt8], kind: String)] = [
-      ([0x7f, 0x45, 0x4c, 0x46], "an ELF file (an executable or library), not a profile; to name the program a profile came from, use --binary PATH"),
+      (
+        [0x7f, 0x45, 0x4c, 0x46],
+        "an ELF file (an executable or library), not a profile; to name the program a profile came from, use --binary PATH"
+      ),
       ([0x89, 0x50, 0x4e, 0x47], "a PNG image, not a profile"),
       ([0xff, 0xd8, 0xff], "a JPEG image, not a profile"),
       (Array("%PDF".utf8), "a PDF document, not a profile"),
@@ -106,7 +111,10 @@ public enum ProfileReader {
     var line = [UInt8]()
     for b in head {
       if b == 0x0a { break }
-      if b == 0x0d || b == 0x09 { line.append(0x20); continue }
+      if b == 0x0d || b == 0x09 {
+        line.append(0x20)
+        continue
+      }
       guard b >= 0x20 && b < 0x7f else { return nil }
       line.append(b)
     }

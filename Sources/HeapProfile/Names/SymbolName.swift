@@ -88,7 +88,9 @@ public struct SymbolName: Sendable, Hashable {
     {
       let scanner = BracketScanner(String(rest))
       let open = rest.utf8.distance(from: rest.startIndex, to: spec.upperBound) - 1
-      if let close = scanner.matchingClose(from: open), scanner.text((close + 1)..<min(scanner.bytes.count, close + 5)) == " of " {
+      if let close = scanner.matchingClose(from: open),
+        scanner.text((close + 1)..<min(scanner.bytes.count, close + 5)) == " of "
+      {
         specialization = scanner.text(0..<(close + 5))
         specializationArguments = scanner.splitTopLevel((open + 1)..<close, separator: ", ")
         rest = Substring(scanner.text((close + 5)..<scanner.bytes.count))
@@ -155,7 +157,9 @@ public struct SymbolName: Sendable, Hashable {
   /// `Swift.Array<Swift.UInt8>` → `Array<UInt8>`, `std::__cxx11::basic_string<char, …>` →
   /// `std::string`, other `std::` types kept whole.
   public static func shortTypeName(_ type: String) -> String {
-    if type.hasPrefix("std::__cxx11::basic_string<char") || type.hasPrefix("std::basic_string<char") { return "std::string" }
+    if type.hasPrefix("std::__cxx11::basic_string<char") || type.hasPrefix("std::basic_string<char") {
+      return "std::string"
+    }
     if type.hasPrefix("std::") { return type }
     var out = ""
     var word = ""

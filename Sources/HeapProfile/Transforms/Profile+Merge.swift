@@ -22,12 +22,16 @@ extension Profile {
       if p.periodType != first.periodType {
         throw ProfileError(
           file: "<merge>",
-          message: "cannot merge profile \(i + 1) with profile 1: period types differ (\(describe(p.periodType)) vs \(describe(first.periodType)))")
+          message:
+            "cannot merge profile \(i + 1) with profile 1: period types differ (\(describe(p.periodType)) vs \(describe(first.periodType)))"
+        )
       }
       if p.sampleTypes != first.sampleTypes {
         throw ProfileError(
           file: "<merge>",
-          message: "cannot merge profile \(i + 1) with profile 1: sample types differ (\(describe(p.sampleTypes)) vs \(describe(first.sampleTypes)))")
+          message:
+            "cannot merge profile \(i + 1) with profile 1: sample types differ (\(describe(p.sampleTypes)) vs \(describe(first.sampleTypes)))"
+        )
       }
     }
     var merger = ProfileMerger(header: combinedHeader(profiles))

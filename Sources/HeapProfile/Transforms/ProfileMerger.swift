@@ -106,7 +106,8 @@ struct ProfileMerger {
         return existing
       }
       let newID = UInt64(out.locations.count + 1)
-      out.locations.append(Location(id: newID, mappingID: mappingID, address: address, lines: lines, isFolded: l.isFolded))
+      out.locations.append(
+        Location(id: newID, mappingID: mappingID, address: address, lines: lines, isFolded: l.isFolded))
       locations[key] = newID
       locByID[id] = newID
       return newID

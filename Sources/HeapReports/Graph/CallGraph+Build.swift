@@ -49,72 +49,72 @@ extension CallGraph {
     // checks per frame. The closures only open the buffers; the loop is the body.
     table.frames.withUnsafeBufferPointer { frames in
       table.sampleStart.withUnsafeBufferPointer { starts in
-      table.locationNodeStart.withUnsafeBufferPointer { locStart in
-      table.locationNodeIDs.withUnsafeBufferPointer { locIDs in
-      keptMask.withUnsafeBufferPointer { keptBits in
-      nodeStamp.withUnsafeMutableBufferPointer { nodeStamp in
-      cum.withUnsafeMutableBufferPointer { cum in
-        input.values.withUnsafeBufferPointer { values in
-          for s in 0..<values.count {
-            let w = values[s]
-            if w == 0 { continue }
-            var parent: Int32 = -1
-            var residual = false
-            var i = starts[s + 1] - 1
-            let start = starts[s]
-            while i >= start {
-              let li = Int(frames[i])
-              let first = Int(locStart[li]), last = Int(locStart[li + 1]) - 1
-              var ni = last
-              while ni >= first {
-                let node = locIDs[ni]
-                let inline = ni != last
-                ni -= 1
-                if filtered && !keptBits[Int(node)] {
-                  residual = true
-                  continue
-                }
-                if nodeStamp[Int(node)] != s {
-                  nodeStamp[Int(node)] = s
-                  cum[Int(node)] += w
-                  if withTags, let t = input.tags?[s] { addTags(Int(node), t, w, flat: false) }
-                }
-                if parent >= 0 && node != parent {
-                  let key = UInt64(UInt32(parent)) << 32 | UInt64(UInt32(node))
-                  if let e32 = edgeIndex.find(key) {
-                    let e = Int(e32)
-                    if eStamp[e] != s {
-                      eStamp[e] = s
-                      eWeight[e] += w
-                      if residual { eResidual[e] = true }
-                      if !inline { eInline[e] = false }
+        table.locationNodeStart.withUnsafeBufferPointer { locStart in
+          table.locationNodeIDs.withUnsafeBufferPointer { locIDs in
+            keptMask.withUnsafeBufferPointer { keptBits in
+              nodeStamp.withUnsafeMutableBufferPointer { nodeStamp in
+                cum.withUnsafeMutableBufferPointer { cum in
+                  input.values.withUnsafeBufferPointer { values in
+                    for s in 0..<values.count {
+                      let w = values[s]
+                      if w == 0 { continue }
+                      var parent: Int32 = -1
+                      var residual = false
+                      var i = starts[s + 1] - 1
+                      let start = starts[s]
+                      while i >= start {
+                        let li = Int(frames[i])
+                        let first = Int(locStart[li]), last = Int(locStart[li + 1]) - 1
+                        var ni = last
+                        while ni >= first {
+                          let node = locIDs[ni]
+                          let inline = ni != last
+                          ni -= 1
+                          if filtered && !keptBits[Int(node)] {
+                            residual = true
+                            continue
+                          }
+                          if nodeStamp[Int(node)] != s {
+                            nodeStamp[Int(node)] = s
+                            cum[Int(node)] += w
+                            if withTags, let t = input.tags?[s] { addTags(Int(node), t, w, flat: false) }
+                          }
+                          if parent >= 0 && node != parent {
+                            let key = UInt64(UInt32(parent)) << 32 | UInt64(UInt32(node))
+                            if let e32 = edgeIndex.find(key) {
+                              let e = Int(e32)
+                              if eStamp[e] != s {
+                                eStamp[e] = s
+                                eWeight[e] += w
+                                if residual { eResidual[e] = true }
+                                if !inline { eInline[e] = false }
+                              }
+                            } else {
+                              edgeIndex.insert(key, Int32(eSrc.count))
+                              eSrc.append(parent)
+                              eDst.append(node)
+                              eWeight.append(w)
+                              eResidual.append(residual)
+                              eInline.append(inline)
+                              eStamp.append(s)
+                            }
+                          }
+                          parent = node
+                          residual = false
+                        }
+                        i -= 1
+                      }
+                      if parent >= 0 && !residual {
+                        flat[Int(parent)] += w
+                        if withTags, let t = input.tags?[s] { addTags(Int(parent), t, w, flat: true) }
+                      }
                     }
-                  } else {
-                    edgeIndex.insert(key, Int32(eSrc.count))
-                    eSrc.append(parent)
-                    eDst.append(node)
-                    eWeight.append(w)
-                    eResidual.append(residual)
-                    eInline.append(inline)
-                    eStamp.append(s)
                   }
                 }
-                parent = node
-                residual = false
               }
-              i -= 1
-            }
-            if parent >= 0 && !residual {
-              flat[Int(parent)] += w
-              if withTags, let t = input.tags?[s] { addTags(Int(parent), t, w, flat: true) }
             }
           }
         }
-      }
-      }
-      }
-      }
-      }
       }
     }
 
@@ -123,9 +123,10 @@ extension CallGraph {
     var nodes: [Node] = []
     for id in 0..<n where flat[id] != 0 || cum[id] != 0 {
       position[id] = nodes.count
-      nodes.append(Node(
-        info: table.infos[id], name: table.names[id], flat: flat[id], cum: cum[id],
-        inEdges: [], outEdges: [], tableID: Int32(id)))
+      nodes.append(
+        Node(
+          info: table.infos[id], name: table.names[id], flat: flat[id], cum: cum[id],
+          inEdges: [], outEdges: [], tableID: Int32(id)))
     }
     if withTags {
       for i in 0..<tagNode.count {

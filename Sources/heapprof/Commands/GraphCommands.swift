@@ -15,7 +15,8 @@ struct DotCommand: HeapprofCommand {
       """)
   @OptionGroup var report: ReportOptionGroup
   @OptionGroup var symbolization: SymbolizationOptionGroup
-  @Option(name: .short, help: ArgumentHelp("Write to this file instead of stdout.", valueName: "file")) var output: String?
+  @Option(name: .short, help: ArgumentHelp("Write to this file instead of stdout.", valueName: "file")) var output:
+    String?
   @Argument(help: "Profiles to read (merged).") var profiles: [String]
 
   func execute() throws {
@@ -46,7 +47,9 @@ struct SvgCommand: HeapprofCommand {
   @Argument(help: "Profiles to read (merged).") var profiles: [String]
 
   /// Graphviz output formats by file extension.
-  static let formats: [String: String] = ["svg": "svg", "png": "png", "pdf": "pdf", "jpg": "jpg", "jpeg": "jpg", "gif": "gif"]
+  static let formats: [String: String] = [
+    "svg": "svg", "png": "png", "pdf": "pdf", "jpg": "jpg", "jpeg": "jpg", "gif": "gif",
+  ]
 
   func execute() throws {
     try OutputFile.refuseInputs(output, inputs: profiles + [report.base].compactMap { $0 })
@@ -56,7 +59,9 @@ struct SvgCommand: HeapprofCommand {
           + "(`heapprof dot` writes the graph as DOT text)")
     }
     guard let dotTool = System.which("dot") else {
-      throw CLIError("Graphviz `dot` is not installed (Debian: apt-get install graphviz); `heapprof dot` writes the graph without it")
+      throw CLIError(
+        "Graphviz `dot` is not installed (Debian: apt-get install graphviz); `heapprof dot` writes the graph without it"
+      )
     }
     let r = try PreparedReport(paths: profiles, report: report, symbolization: symbolization)
     let dot = DotReport.render(r.profile, options: r.options)

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import HeapProfile
 import HeapLeakAnalysis
+import HeapProfile
 
 /// `heapprof maps`.
 struct MapsCommand: HeapprofCommand {
@@ -45,12 +45,16 @@ struct GrowthCommand: HeapprofCommand {
       """)
   @OptionGroup var symbolization: SymbolizationOptionGroup
   @Option(help: "Output format: text or json.") var format: Format = .text
-  @Option(help: ArgumentHelp("Exit with status 1 when the leak suspects grew by more than this (e.g. 10MiB).", valueName: "bytes"))
+  @Option(
+    help: ArgumentHelp(
+      "Exit with status 1 when the leak suspects grew by more than this (e.g. 10MiB).", valueName: "bytes"))
   var failOnGrowth: String?
   @Argument(help: "Snapshots of one process, oldest first.") var snapshots: [String]
 
   func validate() throws {
-    guard snapshots.count >= 2 else { throw ValidationError("give at least two snapshots of one process, oldest first") }
+    guard snapshots.count >= 2 else {
+      throw ValidationError("give at least two snapshots of one process, oldest first")
+    }
     if let failOnGrowth, ByteSize.parse(failOnGrowth) == nil {
       throw ValidationError("--fail-on-growth: '\(failOnGrowth)' is not a size (e.g. 10MiB)")
     }

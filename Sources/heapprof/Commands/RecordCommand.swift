@@ -31,25 +31,30 @@ struct RecordCommand: HeapprofCommand {
       """
   )
 
-  @Option(name: [.short, .customLong("output")], help: ArgumentHelp(
-    "Path prefix of the dumps, or an existing directory to put them in (default: heapprof.PROGRAM, or $HEAPPROF_OUT).",
-    valueName: "prefix"))
+  @Option(
+    name: [.short, .customLong("output")],
+    help: ArgumentHelp(
+      "Path prefix of the dumps, or an existing directory to put them in (default: heapprof.PROGRAM, or $HEAPPROF_OUT).",
+      valueName: "prefix"))
   var output: String?
 
-  @Option(help: ArgumentHelp(
-    "Record one allocation per this many bytes on average (e.g. 512KiB); 0 records every allocation (default).",
-    valueName: "bytes"))
+  @Option(
+    help: ArgumentHelp(
+      "Record one allocation per this many bytes on average (e.g. 512KiB); 0 records every allocation (default).",
+      valueName: "bytes"))
   var sampleRate: String?
 
-  @Option(help: ArgumentHelp("Also dump every this many seconds (fractions allowed: 0.5); 0 is off.", valueName: "seconds"))
+  @Option(
+    help: ArgumentHelp("Also dump every this many seconds (fractions allowed: 0.5); 0 is off.", valueName: "seconds"))
   var interval: String?
 
   @Option(help: ArgumentHelp("Also dump whenever in-use bytes grew by this much (e.g. 100MiB).", valueName: "bytes"))
   var inuseInterval: String?
 
-  @Option(help: ArgumentHelp(
-    "Signal that asks for a dump: USR2 (default), USR1, PROF, RTMIN+N, a number, or 0 for none.",
-    valueName: "signal"))
+  @Option(
+    help: ArgumentHelp(
+      "Signal that asks for a dump: USR2 (default), USR1, PROF, RTMIN+N, a number, or 0 for none.",
+      valueName: "signal"))
   var signal: String?
 
   @Option(help: ArgumentHelp("Frames kept per stack (1-256, default 64).", valueName: "n"))
@@ -58,8 +63,10 @@ struct RecordCommand: HeapprofCommand {
   @Flag(help: "Do not dump when the program exits.")
   var noExitDump = false
 
-  @Argument(parsing: .postTerminator, help: ArgumentHelp(
-    "The program and its arguments.", valueName: "program"))
+  @Argument(
+    parsing: .postTerminator,
+    help: ArgumentHelp(
+      "The program and its arguments.", valueName: "program"))
   var command: [String] = []
 
   /// Options that take a value, so that ``splitProgram(_:)`` can tell an option's value
@@ -87,7 +94,9 @@ struct RecordCommand: HeapprofCommand {
   }
 
   func validate() throws {
-    guard !command.isEmpty else { throw ValidationError("name the program to record: heapprof record [options] -- PROGRAM [ARGS...]") }
+    guard !command.isEmpty else {
+      throw ValidationError("name the program to record: heapprof record [options] -- PROGRAM [ARGS...]")
+    }
     if let sampleRate { _ = try RecordSettings.size(sampleRate, "--sample-rate") }
     if let inuseInterval { _ = try RecordSettings.size(inuseInterval, "--inuse-interval") }
     if let interval { _ = try RecordSettings.seconds(interval, "--interval") }
@@ -106,7 +115,8 @@ struct RecordCommand: HeapprofCommand {
     if Self.isCPython(programName), env["PYTHONMALLOC"] != "malloc" {
       printError(
         "heapprof: note: CPython serves objects of 512 bytes or less from its own pymalloc arenas, which malloc never "
-          + "sees; to record them too, run with PYTHONMALLOC=malloc (heapprof record -- env PYTHONMALLOC=malloc \(argv[0]) ...)")
+          + "sees; to record them too, run with PYTHONMALLOC=malloc (heapprof record -- env PYTHONMALLOC=malloc \(argv[0]) ...)"
+      )
     }
     let session = "rec\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
     env["LD_PRELOAD"] = env["LD_PRELOAD"].map { "\(runtime):\($0)" } ?? runtime
@@ -134,15 +144,18 @@ struct RecordCommand: HeapprofCommand {
 
   /// Lists the dumps of this run (the program's and its children's, not another
   /// recording's in the same directory), or says in one line why there is none.
-  private func report(_ written: [DumpFiles.Entry], program: String, pid: Int32, ending: System.Ending, settings: RecordSettings) {
+  private func report(
+    _ written: [DumpFiles.Entry], program: String, pid: Int32, ending: System.Ending, settings: RecordSettings
+  ) {
     let how: String
     switch ending {
     case .exited(let status): how = "exited with status \(status)"
     case .killed(let signal): how = "was killed by \(SignalName.name(signal))"
     }
     guard !written.isEmpty else {
-      printError("heapprof: \(program) (pid \(pid)) \(how) and wrote no dump under \(DumpFiles.display(settings.prefix)): "
-        + noDumpReason(program: program, ending: ending, settings: settings))
+      printError(
+        "heapprof: \(program) (pid \(pid)) \(how) and wrote no dump under \(DumpFiles.display(settings.prefix)): "
+          + noDumpReason(program: program, ending: ending, settings: settings))
       return
     }
     printError("heapprof: \(program) (pid \(pid)) \(how); \(written.count) dump\(written.count == 1 ? "" : "s"):")
@@ -153,20 +166,24 @@ struct RecordCommand: HeapprofCommand {
     for entry in children.prefix(5) { printError("  \(DumpFiles.display(entry.path))  (child process \(entry.pid))") }
     if children.count > 5 {
       let pids = Set(children.dropFirst(5).map(\.pid)).count
-      printError("  ... and \(children.count - 5) more of \(pids) other child process\(pids == 1 ? "" : "es") (ls \(DumpFiles.display(settings.prefix)).*.heap)")
+      printError(
+        "  ... and \(children.count - 5) more of \(pids) other child process\(pids == 1 ? "" : "es") (ls \(DumpFiles.display(settings.prefix)).*.heap)"
+      )
     }
     if let last = own.last {
       printError("next: heapprof top \(DumpFiles.display(last.path))")
     } else {
-      printError("heapprof: \(program) itself wrote no dump (\(noDumpReason(program: program, ending: ending, settings: settings))); "
-        + "the dumps above are its child processes'")
+      printError(
+        "heapprof: \(program) itself wrote no dump (\(noDumpReason(program: program, ending: ending, settings: settings))); "
+          + "the dumps above are its child processes'")
     }
   }
 
   /// Why the program wrote no dump, as far as heapprof can tell.
   private func noDumpReason(program: String, ending: System.Ending, settings: RecordSettings) -> String {
     if ending == .killed(SIGKILL) {
-      return "SIGKILL cannot be caught, so no last dump is possible; stop it with SIGTERM or Ctrl-C, or take snapshots while it runs"
+      return
+        "SIGKILL cannot be caught, so no last dump is possible; stop it with SIGTERM or Ctrl-C, or take snapshots while it runs"
     }
     let path = program.contains("/") ? program : (System.which(program) ?? program)
     var st = stat()
@@ -204,7 +221,8 @@ struct RecordSettings {
     // default name inside it.
     var chosen = options.output ?? env["HEAPPROF_OUT"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultPrefix
     var isDir: ObjCBool = false
-    if chosen.hasSuffix("/") || (FileManager.default.fileExists(atPath: chosen, isDirectory: &isDir) && isDir.boolValue) {
+    if chosen.hasSuffix("/") || (FileManager.default.fileExists(atPath: chosen, isDirectory: &isDir) && isDir.boolValue)
+    {
       chosen = (chosen.hasSuffix("/") ? chosen : chosen + "/") + defaultPrefix
     }
     let prefix = URL(fileURLWithPath: RuntimeLocator.absolute(chosen)).standardizedFileURL.path
@@ -216,7 +234,8 @@ struct RecordSettings {
 
     func take(_ option: String?, _ variable: String, _ check: (String, String) throws -> String) throws {
       if let option {
-        variables[variable] = try check(option, "--" + variable.dropFirst("HEAPPROF_".count).lowercased().replacingOccurrences(of: "_", with: "-"))
+        variables[variable] = try check(
+          option, "--" + variable.dropFirst("HEAPPROF_".count).lowercased().replacingOccurrences(of: "_", with: "-"))
       } else if let value = env[variable] {
         _ = try check(value, "\(variable) in the environment")
       }
@@ -226,7 +245,9 @@ struct RecordSettings {
     try take(options.interval, "HEAPPROF_INTERVAL") { try Self.seconds($0, $1) }
     try take(options.signal, "HEAPPROF_SIGNAL") { String(try Self.signal($0, $1)) }
     try take(options.maxDepth.map(String.init), "HEAPPROF_MAX_DEPTH") { text, what in
-      guard let n = Int(text), (1...256).contains(n) else { throw ValidationError("\(what): must be a number of frames from 1 to 256") }
+      guard let n = Int(text), (1...256).contains(n) else {
+        throw ValidationError("\(what): must be a number of frames from 1 to 256")
+      }
       return text
     }
     if options.noExitDump {
@@ -242,7 +263,9 @@ struct RecordSettings {
 
   /// A size as the runtime takes it (bytes, or with a unit: 512KiB, 1.5M).
   static func size(_ text: String, _ what: String) throws -> Int64 {
-    guard let n = ByteSize.parse(text) else { throw ValidationError("\(what): '\(text)' is not a size (e.g. 0, 4096, 512KiB, 100MiB)") }
+    guard let n = ByteSize.parse(text) else {
+      throw ValidationError("\(what): '\(text)' is not a size (e.g. 0, 4096, 512KiB, 100MiB)")
+    }
     return n
   }
 
@@ -250,10 +273,12 @@ struct RecordSettings {
   /// least 0.001. Returned as given, which the runtime reads exactly.
   static func seconds(_ text: String, _ what: String) throws -> String {
     let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-    let digitsOnly = parts.count <= 2 && parts.allSatisfy { $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }
+    let digitsOnly =
+      parts.count <= 2 && parts.allSatisfy { $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }
       && !(parts.first?.isEmpty ?? true) && (parts.count == 1 || !parts[1].isEmpty)
     guard digitsOnly, let value = Double(text), value == 0 || value >= 0.001 else {
-      throw ValidationError("\(what): '\(text)' is not a number of seconds (0 for off, or at least 0.001; e.g. 0.5, 10)")
+      throw ValidationError(
+        "\(what): '\(text)' is not a number of seconds (0 for off, or at least 0.001; e.g. 0.5, 10)")
     }
     return text
   }

@@ -58,7 +58,8 @@ struct SnapshotCommand: HeapprofCommand {
     let recordedChildren = System.children(of: pid).compactMap(RecordedProcess.find)
     if recordedChildren.count == 1 {
       let child = recordedChildren[0]
-      printError("heapprof: \(pid) (\(name)) is not recorded itself; taking the snapshot of its program, pid \(child.pid)")
+      printError(
+        "heapprof: \(pid) (\(name)) is not recorded itself; taking the snapshot of its program, pid \(child.pid)")
       return child
     }
     if recordedChildren.count > 1 {

@@ -44,13 +44,16 @@ struct WebCommand: HeapprofCommand {
         heapprof web --live 4242 --every 5
       """)
 
-  @Option(name: .customLong("http"), help: ArgumentHelp("Address to serve on (default 127.0.0.1 and a free port).", valueName: "host:port"))
+  @Option(
+    name: .customLong("http"),
+    help: ArgumentHelp("Address to serve on (default 127.0.0.1 and a free port).", valueName: "host:port"))
   var address: String?
 
   @Flag(help: "Do not open a browser.")
   var noBrowser = false
 
-  @Option(help: ArgumentHelp("Take a snapshot of this recorded process every --every seconds and show it.", valueName: "pid"))
+  @Option(
+    help: ArgumentHelp("Take a snapshot of this recorded process every --every seconds and show it.", valueName: "pid"))
   var live: Int32?
 
   @Option(help: ArgumentHelp("Seconds between live snapshots.", valueName: "seconds"))
@@ -62,7 +65,9 @@ struct WebCommand: HeapprofCommand {
   var profiles: [String] = []
 
   func validate() throws {
-    if profiles.isEmpty && live == nil { throw ValidationError("name profiles to show, or a process to follow with --live PID") }
+    if profiles.isEmpty && live == nil {
+      throw ValidationError("name profiles to show, or a process to follow with --live PID")
+    }
     guard every >= 0.2 else { throw ValidationError("--every must be at least 0.2 seconds") }
     if let address { _ = try Self.split(address) }
   }
@@ -98,7 +103,9 @@ struct WebCommand: HeapprofCommand {
       throw CLIError("cannot serve on \(host):\(port): \(error)")
     }
     if !["127.0.0.1", "::1", "localhost"].contains(host) {
-      printError("heapprof: warning: serving on \(host), not on the loopback address: anyone who can reach it can read these profiles")
+      printError(
+        "heapprof: warning: serving on \(host), not on the loopback address: anyone who can reach it can read these profiles"
+      )
     }
     let shownHost = host.contains(":") ? "[\(host)]" : host
     let url = "http://\(shownHost == "0.0.0.0" ? "127.0.0.1" : shownHost):\(bound)/"
@@ -118,7 +125,9 @@ struct WebCommand: HeapprofCommand {
     try System.kill(target.pid, target.signal)
     let deadline = System.now() + timeout
     while System.now() < deadline {
-      if let path = DumpFiles.list(prefix: target.prefix, pid: target.pid).first(where: { !before.contains($0) }) { return path }
+      if let path = DumpFiles.list(prefix: target.prefix, pid: target.pid).first(where: { !before.contains($0) }) {
+        return path
+      }
       guard System.processExists(target.pid) else { throw CLIError("process \(target.pid) exited") }
       System.sleep(seconds: 0.02)
     }
@@ -126,7 +135,9 @@ struct WebCommand: HeapprofCommand {
   }
 
   /// Snapshots `target` every `every` seconds into `series` until it exits.
-  static func follow(_ target: RecordedProcess, every: Double, series: WebSeries, symbolization: SymbolizationOptionGroup) {
+  static func follow(
+    _ target: RecordedProcess, every: Double, series: WebSeries, symbolization: SymbolizationOptionGroup
+  ) {
     let thread = Thread {
       let loader = ProfileLoader(symbolization: symbolization)
       while System.processExists(target.pid) {
@@ -177,7 +188,8 @@ struct HtmlCommand: HeapprofCommand {
     try OutputFile.refuseInputs(output, inputs: profiles)
     let series = try loadSeries(profiles, symbolization: symbolization, live: false)
     let name = URL(fileURLWithPath: profiles[0]).lastPathComponent
-    let page = try HTMLReport.render(series, title: "heapprof: \(name)\(profiles.count > 1 ? " and \(profiles.count - 1) more" : "")")
+    let page = try HTMLReport.render(
+      series, title: "heapprof: \(name)\(profiles.count > 1 ? " and \(profiles.count - 1) more" : "")")
     try OutputFile.write(Data(page.utf8), to: output, inputs: profiles)
     printError("heapprof: wrote \(output) (\(page.utf8.count / 1024) KiB)")
   }

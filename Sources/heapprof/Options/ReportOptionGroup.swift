@@ -4,9 +4,10 @@ import HeapReports
 
 /// Options shared by every report command (pprof's names and defaults).
 struct ReportOptionGroup: ParsableArguments {
-  @Option(help: ArgumentHelp(
-    "Value to report: inuse_space (default), inuse_objects, alloc_space, alloc_objects, or an index.",
-    valueName: "type"))
+  @Option(
+    help: ArgumentHelp(
+      "Value to report: inuse_space (default), inuse_objects, alloc_space, alloc_objects, or an index.",
+      valueName: "type"))
   var sampleIndex: String?
 
   @Flag(help: "Sort by cumulative value (the call path) instead of flat (the allocating function).")
@@ -56,7 +57,8 @@ struct ReportOptionGroup: ParsableArguments {
       throw CLIError(
         "\(file): no \(text): in this profile every allocation is still in use (its alloc columns equal its in-use "
           + "columns: nothing was freed, or the writer kept no allocation totals), so, as in pprof, its values are "
-          + "named objects and space and stand for both; use --sample-index \(text == "alloc_space" ? "space" : "objects")")
+          + "named objects and space and stand for both; use --sample-index \(text == "alloc_space" ? "space" : "objects")"
+      )
     }
     throw CLIError("\(file): no sample type '\(text)'; this profile has: \(names)")
   }
