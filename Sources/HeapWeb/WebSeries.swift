@@ -4,7 +4,8 @@ import HeapProfile
 
 /// The profiles a web UI or HTML report shows: a series of snapshots of one process (in
 /// time order), or, for profiles of different processes, one profile merged from all of
-/// them as pprof merges them. A live series grows while it is served. Thread-safe.
+/// them as pprof merges them. A served series can show its newest profile while the
+/// others are still being read, and a live series grows while it is served. Thread-safe.
 public final class WebSeries: @unchecked Sendable {
   /// One snapshot: a symbolized profile with allocator frames still in it (the map and
   /// growth analyses need them; the reports prune them).
@@ -21,8 +22,9 @@ public final class WebSeries: @unchecked Sendable {
   private var list: [Snapshot] = []
   private var changes = 0
   private var growthCache: (version: Int, analysis: GrowthAnalysis)?
-  /// When the inputs were profiles of different processes, the sentence that says so.
-  public let mergedNote: String?
+  private var ownersCache: [String: [MapOwner]] = [:]
+  private var note: String?
+  private var pendingCount = 0
   /// Whether snapshots are still being added (`heapprof web --live`).
   public let isLive: Bool
 
@@ -30,26 +32,62 @@ public final class WebSeries: @unchecked Sendable {
   /// profile is of the same process (same pid, or none says), else one merged profile.
   /// - Throws: ``HeapProfile/ProfileError`` when profiles of different processes cannot
   ///   be merged (different sample types).
-  public init(profiles: [Profile], sources: [String], live: Bool = false) throws {
+  public convenience init(profiles: [Profile], sources: [String], live: Bool = false) throws {
+    self.init(first: profiles[profiles.count - 1], source: sources[sources.count - 1], live: live, pending: 0)
+    try complete(profiles: profiles, sources: sources)
+  }
+
+  /// A series that shows `first` (the newest profile) while `pending` more are read; call
+  /// ``complete(profiles:sources:)`` with all of them once they are.
+  public init(first: Profile, source: String, live: Bool, pending: Int) {
     isLive = live
+    list = [Snapshot(index: 0, source: source, profile: first)]
+    pendingCount = pending
+  }
+
+  /// Replaces the series with all its profiles, once read: snapshots in time order, or,
+  /// for profiles of different processes, one merged profile.
+  /// - Throws: ``HeapProfile/ProfileError`` when those cannot be merged.
+  public func complete(profiles: [Profile], sources: [String]) throws {
     let pids = Set(profiles.compactMap { $0.attributes["pid"] })
+    var snapshots: [Snapshot]
+    var mergedNote: String?
     if pids.count > 1 {
       let merged = try Profile.merge(profiles)
       mergedNote =
         "The \(profiles.count) profiles come from \(pids.count) processes (pids "
         + pids.sorted { (Int($0) ?? 0) < (Int($1) ?? 0) }.joined(separator: ", ")
         + "): they are merged into one profile, as pprof merges profiles."
-      list = [Snapshot(index: 0, source: sources.joined(separator: " + "), profile: merged)]
+      snapshots = [Snapshot(index: 0, source: sources.joined(separator: " + "), profile: merged)]
     } else {
-      mergedNote = nil
       var order = Array(profiles.indices)
       if profiles.allSatisfy({ $0.timeNanos > 0 }) {
         order.sort { (profiles[$0].timeNanos, $0) < (profiles[$1].timeNanos, $1) }
       }
-      list = order.enumerated().map {
+      snapshots = order.enumerated().map {
         Snapshot(index: $0.offset, source: sources[$0.element], profile: profiles[$0.element])
       }
     }
+    lock.lock()
+    list = snapshots
+    note = mergedNote
+    pendingCount = 0
+    changes += 1
+    lock.unlock()
+  }
+
+  /// When the inputs were profiles of different processes, the sentence that says so.
+  public var mergedNote: String? {
+    lock.lock()
+    defer { lock.unlock() }
+    return note
+  }
+
+  /// How many of the given profiles are still being read.
+  public var pending: Int {
+    lock.lock()
+    defer { lock.unlock() }
+    return pendingCount
   }
 
   /// The snapshots so far.
@@ -59,7 +97,7 @@ public final class WebSeries: @unchecked Sendable {
     return list
   }
 
-  /// Changes with every snapshot added: part of every cache key.
+  /// Changes with every change of the snapshots: part of every cache key.
   public var version: Int {
     lock.lock()
     defer { lock.unlock() }
@@ -74,13 +112,29 @@ public final class WebSeries: @unchecked Sendable {
     lock.unlock()
   }
 
-  /// The growth analysis of the whole series (nil for fewer than two snapshots), computed
-  /// once per version.
+  /// The map owners of snapshot `index`, computed once per version.
+  func owners(of index: Int) -> [MapOwner] {
+    lock.lock()
+    let key = "\(changes)|\(index)"
+    let cached = ownersCache[key]
+    let snapshot = list.indices.contains(index) ? list[index] : nil
+    lock.unlock()
+    if let cached { return cached }
+    let owners = snapshot.map { MapAnalysis.owners(in: $0.profile) } ?? []
+    lock.lock()
+    if ownersCache.count > 8 { ownersCache.removeAll() }
+    ownersCache[key] = owners
+    lock.unlock()
+    return owners
+  }
+
+  /// The growth analysis of the whole series (nil for fewer than two snapshots, or while
+  /// profiles are still being read), computed once per version.
   public var growth: GrowthAnalysis? {
     lock.lock()
-    let (current, version, cached) = (list, changes, growthCache)
+    let (current, version, cached, pendingNow) = (list, changes, growthCache, pendingCount)
     lock.unlock()
-    guard current.count >= 2 else { return nil }
+    guard current.count >= 2, pendingNow == 0 else { return nil }
     if let cached, cached.version == version { return cached.analysis }
     let analysis = GrowthAnalysis(profiles: current.map(\.profile), sources: current.map(\.source))
     lock.lock()

@@ -65,7 +65,7 @@ struct WebViews {
     }
     let first = all.last?.profile
     return try json([
-      "version": series.version, "live": series.isLive, "merged": series.mergedNote ?? "",
+      "version": series.version, "live": series.isLive, "merged": series.mergedNote ?? "", "loading": series.pending,
       "program": first.map(Self.programName) ?? "",
       "sampleTypes": first?.sampleTypes.map(\.type) ?? [],
       "defaultSampleType": first.map { $0.sampleTypes.isEmpty ? "" : $0.sampleTypes[$0.defaultSampleIndex].type } ?? "",
@@ -78,7 +78,7 @@ struct WebViews {
   func flame(_ q: WebQuery) throws -> Data {
     let (profile, options, type) = try refined(q)
     let graph = FlameGraph(profile, options: options, inverted: q.inverted)
-    let mapOwners = MapAnalysis.owners(in: try snapshot(q).profile)
+    let mapOwners = series.owners(of: try snapshot(q).index)
     let owners = Set(mapOwners.map(\.owner))
     let kept = q.inverted ? [] : Self.keptSubtrees(graph, owners: mapOwners)
     var out = "{\"type\":\(Self.quote(type.type)),\"unit\":\(Self.quote(type.unit)),\"total\":\(graph.total),"
@@ -144,7 +144,7 @@ struct WebViews {
     let graph = CallGraph(profile, options: options)
     let total = options.total ?? 0
     let unit = profile.sampleTypes.isEmpty ? "" : profile.sampleTypes[options.sampleIndex].unit
-    let owners = Set(MapAnalysis.owners(in: try snapshot(q).profile).map(\.owner))
+    let owners = Set(series.owners(of: try snapshot(q).index).map(\.owner))
     var rows: [[String: Any]] = []
     for n in graph.nodes {
       rows.append([
@@ -215,7 +215,7 @@ struct WebViews {
   /// The map owners of the snapshot with their findings.
   func maps(_ q: WebQuery) throws -> Data {
     let s = try snapshot(q)
-    let owners = MapAnalysis.owners(in: s.profile)
+    let owners = series.owners(of: s.index)
     return try json([
       "text": MapsReport.render(owners: owners, source: s.source, limit: 0),
       "owners": owners.map { o -> [String: Any] in
@@ -235,7 +235,10 @@ struct WebViews {
   /// for the largest groups, the suspects first.
   func growth() throws -> Data {
     guard let a = series.growth else {
-      return try json(["snapshots": series.snapshots.count, "text": "", "groups": [] as [Any], "totals": [] as [Any]])
+      return try json([
+        "snapshots": series.snapshots.count, "pending": series.pending > 0, "text": "", "groups": [] as [Any],
+        "totals": [] as [Any],
+      ])
     }
     let groups = a.groups.prefix(8).map { g -> [String: Any] in
       [

@@ -51,10 +51,15 @@ final class WebDriver {
     session = id
   }
 
-  /// Opens `url` and waits until the page's app says it has drawn (`body[data-ready]`).
+  /// Opens `url` and waits until the page's app says it has drawn (`body[data-ready]`)
+  /// every profile of its series (none still being read).
   func open(_ url: String, waitForReady: Bool = true) throws {
     _ = try request("POST", "/session/\(session)/url", ["url": url])
-    if waitForReady { try waitUntil("return document.body && document.body.dataset.ready !== undefined") }
+    if waitForReady {
+      try waitUntil(
+        "return document.body && document.body.dataset.ready !== undefined && window.HP && HP.meta && !HP.meta.loading",
+        timeout: 60)
+    }
   }
 
   /// Runs `script` (a function body; `arguments` are `args`) in the page; returns its value.

@@ -102,6 +102,7 @@ final class WebUITests: XCTestCase {
     try b.open(url)
     XCTAssertEqual(try b.run("return location.pathname") as? String, "/ui/flamegraph")
     try checkLeakFlame(b, newest: snaps[2])
+    try b.waitUntil("return document.querySelector('polyline.suspect') !== null")
     try save(b, "flamegraph")
 
     // Only the server was asked for anything; nothing went wrong in the console.

@@ -62,7 +62,8 @@
     }
     const title = el("div", { class: "title" },
       el("span", { class: "logo" }, "heapprof"), " ", el("span", { class: "program" }, meta.program || ""),
-      meta.live ? el("span", { class: "live", title: "new snapshots appear as they are taken" }, "● live") : null);
+      meta.live ? el("span", { class: "live", title: "new snapshots appear as they are taken" }, "● live") : null,
+      meta.loading ? el("span", { class: "loading" }, `reading ${meta.loading} more snapshot${meta.loading === 1 ? "" : "s"}…`) : null);
     const notes = [];
     if (meta.merged) notes.push(el("div", { class: "merged-note", role: "note" }, meta.merged));
     const active = [["f", "focus"], ["i", "ignore"], ["h", "hide"], ["s", "show"]].filter(([k]) => state[k]);
@@ -74,6 +75,7 @@
   let rendering = 0;
   async function render() {
     const token = ++rendering;
+    delete document.body.dataset.ready; // set again when this view is drawn
     HP.state = HP.readState();
     const meta = HP.report ? HP.report.views.meta : await HP.api("meta", {}, []).catch((e) => ({ error: e, snapshots: [], sampleTypes: [] }));
     HP.meta = meta;
@@ -92,8 +94,8 @@
   }
   HP.render = render;
 
-  // Live series: when a snapshot is added, the page follows (the newest one, unless the
-  // user picked another).
+  // A live series, or one still being read: when snapshots are added, the page follows
+  // (the newest one, unless the user picked another).
   function poll(version) {
     setTimeout(async () => {
       try {
@@ -102,9 +104,9 @@
           HP.meta = meta;
           await render();
         }
-        poll(meta.version);
+        if (meta.live || meta.loading) poll(meta.version);
       } catch (e) { poll(version); }
-    }, 2000);
+    }, 1000);
   }
 
   window.addEventListener("popstate", render);
@@ -112,6 +114,6 @@
   document.addEventListener("DOMContentLoaded", async () => {
     try { HP.report = await HP.loadReport(); } catch (e) { document.body.textContent = "cannot read the report's data: " + e; return; }
     await render();
-    if (!HP.report && HP.meta && HP.meta.live) poll(HP.meta.version);
+    if (!HP.report && HP.meta && (HP.meta.live || HP.meta.loading)) poll(HP.meta.version);
   });
 })();

@@ -22,7 +22,6 @@
 
   // ---- flame graph --------------------------------------------------------------
   V.flamegraph = async function (main, state, meta) {
-    const growth = meta.snapshots.length >= 2 ? await HP.api("growth", {}, []).catch(() => null) : null;
     const data = await HP.api("flame", state, ["si", "f", "i", "h", "s", "g", "p", "b", "inv"]);
     const search = el("input", { type: "search", placeholder: "search frames (regex)", value: state.q || "", "aria-label": "search", "data-testid": "search" });
     const found = el("span", { class: "found", "data-testid": "found" });
@@ -35,14 +34,9 @@
       el("span", { class: "swatch kept" }), "kept alive by a map");
     const toolbar = el("div", { class: "toolbar" }, search, found, el("label", { for: "inv" }, inverted, " caller-rooted (inverted)"), reset, legend);
     const box = el("div", { class: "flame", "data-testid": "flame-box" });
-    const parts = [];
-    if (growth && growth.totals && growth.totals.length >= 2) {
-      parts.push(el("div", { class: "panel timeline-panel" },
-        el("div", { class: "panel-title" }, "In use per snapshot — click one to show it"),
-        HP.timeline(growth, Number(state.p ?? meta.snapshots.length - 1), (i) => HP.go({ p: String(i) }))));
-    }
+    const timelineSlot = el("div", {});
     const note = data.elided ? el("div", { class: "note" }, data.elided + " frames narrower than 1/20000 of the total are folded into their callers") : null;
-    main.replaceChildren(...parts, toolbar, box, note || "");
+    main.replaceChildren(timelineSlot, toolbar, box, note || "");
     const flame = new HP.Flame(box, data);
     HP.flame = flame;
     const run = () => {
@@ -52,6 +46,17 @@
     };
     search.addEventListener("input", run);
     if (search.value) run();
+    // The timeline of a series comes when the growth analysis is ready (the flame graph
+    // does not wait for it).
+    if (meta.snapshots.length >= 2 || meta.loading) {
+      HP.api("growth", {}, []).then((growth) => {
+        if (!growth.totals || growth.totals.length < 2 || !timelineSlot.isConnected) return;
+        timelineSlot.replaceChildren(el("div", { class: "panel timeline-panel" },
+          el("div", { class: "panel-title" }, "In use per snapshot — click one to show it"),
+          HP.timeline(growth, Number(state.p ?? meta.snapshots.length - 1), (i) => HP.go({ p: String(i) }))));
+        document.body.dataset.timeline = "1";
+      }).catch(() => {});
+    }
   };
 
   // ---- top -------------------------------------------------------------------
@@ -171,6 +176,7 @@
   // ---- growth ------------------------------------------------------------------
   V.growth = async function (main, state, meta) {
     const data = await HP.api("growth", {}, []);
+    if (data.pending) { main.replaceChildren(el("p", { class: "note" }, "Reading the snapshots: the growth analysis follows.")); return; }
     if (!data.totals.length) {
       main.replaceChildren(el("p", { class: "note" }, "Growth needs two or more snapshots of one process: take them with heapprof snapshot PID (or heapprof web --live PID)."));
       return;

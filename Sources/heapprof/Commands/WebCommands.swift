@@ -96,7 +96,11 @@ struct WebCommand: HeapprofCommand {
       target = try SnapshotCommand.recordedTarget(live)
       if paths.isEmpty, let t = target { paths = [try Self.snapshot(t)] }
     }
-    let series = try loadSeries(paths, symbolization: symbolization, live: live != nil)
+    // The newest profile first: the page shows it while the others are read.
+    let loader = ProfileLoader(symbolization: symbolization)
+    let newest = try loader.load([paths[paths.count - 1]])
+    let series = WebSeries(
+      first: newest, source: DumpFiles.display(paths[paths.count - 1]), live: live != nil, pending: paths.count - 1)
     let server = WebServer(series: series, renderDot: Self.dotRenderer())
     let bound: Int
     do { bound = try server.start(host: host, port: port) } catch {
@@ -111,7 +115,28 @@ struct WebCommand: HeapprofCommand {
     let url = "http://\(shownHost == "0.0.0.0" ? "127.0.0.1" : shownHost):\(bound)/"
     print("heapprof: serving \(url)")
     fflush(stdout)
-    if let target { Self.follow(target, every: every, series: series, symbolization: symbolization) }
+    let rest = Array(paths.dropLast())
+    let follow = { if let target { Self.follow(target, every: every, series: series, symbolization: symbolization) } }
+    Thread {
+      // The other profiles, then the growth analysis of the whole series, ahead of time.
+      var profiles: [Profile] = []
+      for (i, path) in rest.enumerated() {
+        if rest.count > 3 { printError("heapprof: reading profile \(i + 1) of \(rest.count): \(path)") }
+        do { profiles.append(try loader.load([path])) } catch {
+          printError("heapprof: \(error); the page shows the profiles that could be read")
+          profiles.removeAll()
+          break
+        }
+      }
+      let all = profiles.count == rest.count ? profiles + [newest] : [newest]
+      let sources = profiles.count == rest.count ? paths : [paths[paths.count - 1]]
+      do { try series.complete(profiles: all, sources: sources.map(DumpFiles.display)) } catch {
+        printError("heapprof: \(error)")
+        try? series.complete(profiles: [newest], sources: [DumpFiles.display(paths[paths.count - 1])])
+      }
+      _ = series.growth
+      follow()
+    }.start()
     if !noBrowser, let opener = System.which("xdg-open") {
       _ = try? System.run(opener, [url], input: Data())
     }
