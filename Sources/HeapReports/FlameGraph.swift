@@ -7,9 +7,9 @@ import HeapProfile
 ///
 /// Nodes are names of the ``Granularity`` (inlined frames are nodes of their own, as in
 /// the other reports). Children come in order of decreasing width, then name. Nodes whose
-/// width is below ``minimumWidth`` of the root are folded into their parent (they would be
-/// narrower than a pixel on any screen): the parent keeps their value as its own, and
-/// ``elidedNodes`` counts them.
+/// width is below 1/`narrowest` of the root (``defaultNarrowest``: narrower than a pixel
+/// on any screen) are folded into their parent: the parent keeps their value as its own,
+/// and ``elidedNodes`` counts them.
 public struct FlameGraph: Sendable {
   /// One node, in preorder.
   public struct Node: Sendable, Equatable {
@@ -32,12 +32,12 @@ public struct FlameGraph: Sendable {
   public var nodes: [Node]
   /// How many nodes were folded into their parents for being too narrow.
   public var elidedNodes: Int
-  /// The root's width divided by this is the narrowest node kept.
-  public static let minimumWidth: Int64 = 20_000
+  /// The root's width divided by this is the narrowest node kept, unless told otherwise.
+  public static let defaultNarrowest: Int64 = 20_000
 
   /// Builds the graph of `profile` (symbolized, pruned and filtered) for
   /// `options.sampleIndex` at `options.granularity`; leaf first when `inverted`.
-  public init(_ profile: Profile, options: ReportOptions, inverted: Bool = false) {
+  public init(_ profile: Profile, options: ReportOptions, inverted: Bool = false, narrowest: Int64 = defaultNarrowest) {
     let ctx = ReportContext(profile, options: options, kind: .traces)
     let table = ctx.table
     // The tree as parent → children, keyed by (parent, name).
@@ -92,7 +92,7 @@ public struct FlameGraph: Sendable {
       nameIndex[tableID] = i
       return i
     }
-    let cutoff = max(1, width[0] / Self.minimumWidth)
+    let cutoff = max(1, width[0] / max(1, narrowest))
     var nodes: [Node] = []
     var elided = 0
     // Iterative preorder: (tree node, depth, index of its Node in `nodes` to credit).

@@ -1,12 +1,16 @@
 import Foundation
 import HeapProfile
 
-/// `heapprof html`: the flame graph (of every snapshot, for in-use and allocated space,
-/// root- and caller-rooted), the timeline, the map findings and the growth findings in one
-/// self-contained HTML file. Its data is the web UI's own view data (the same JSON), kept
+/// `heapprof html`: the flame graph (of every snapshot; for the newest also of allocated
+/// space and caller-rooted), the timeline, the map findings and the growth findings in
+/// one self-contained HTML file. Its data is the web UI's own view data (the same JSON), kept
 /// gzipped and base64-encoded in the page; its scripts and style are inline and allowed by
 /// their hashes alone, so it opens from `file://` and makes no request of any kind.
 public enum HTMLReport {
+  /// A report keeps frames at least 1/5000 of the total wide: narrower ones are below a
+  /// pixel on a screen the report is read on, and would only make the file large.
+  static let narrowest: Int64 = 5000
+
   /// The report page for `series`.
   /// - Throws: when a view cannot be computed or the data not compressed.
   public static func render(_ series: WebSeries, title: String) throws -> String {
@@ -22,9 +26,13 @@ public enum HTMLReport {
       types.append(alloc)
     }
     for s in snapshots {
-      let p = s.index == snapshots.count - 1 ? nil : String(s.index)
-      for type in types {
-        for inverted in [false, true] {
+      let newest = s.index == snapshots.count - 1
+      let p = newest ? nil : String(s.index)
+      // Every snapshot's flame graph of the default type; the newest one's also of
+      // allocated space and caller-rooted (the size of a report stays that of its data:
+      // a few MB for 20 snapshots of 20,000 stacks).
+      for type in newest ? types : [defaultType] {
+        for inverted in newest ? [false, true] : [false] {
           // The canonical query the page asks for (util.js): default type, newest snapshot
           // and a root-first graph are not written.
           var params: [(String, String)] = []
@@ -33,7 +41,7 @@ public enum HTMLReport {
           if inverted { params.append(("inv", "1")) }
           let query = params.map { "\($0)=\($1)" }.joined(separator: "&")
           let q = try WebQuery(query)
-          entries.append(("flame" + (query.isEmpty ? "" : "?" + query), try views.flame(q)))
+          entries.append(("flame" + (query.isEmpty ? "" : "?" + query), try views.flame(q, narrowest: Self.narrowest)))
         }
       }
       entries.append(("maps" + (p.map { "?p=\($0)" } ?? ""), try views.maps(try WebQuery(p.map { "p=\($0)" } ?? ""))))

@@ -75,14 +75,14 @@ struct WebViews {
 
   /// The flame graph: names, what each name is (program, library, map code, map owner),
   /// and the nodes in preorder as `[name, depth, width, value, self]` quintuples.
-  func flame(_ q: WebQuery) throws -> Data {
+  func flame(_ q: WebQuery, narrowest: Int64 = FlameGraph.defaultNarrowest) throws -> Data {
     let (profile, options, type) = try refined(q)
-    let graph = FlameGraph(profile, options: options, inverted: q.inverted)
+    let graph = FlameGraph(profile, options: options, inverted: q.inverted, narrowest: narrowest)
     let mapOwners = series.owners(of: try snapshot(q).index)
     let owners = Set(mapOwners.map(\.owner))
     let kept = q.inverted ? [] : Self.keptSubtrees(graph, owners: mapOwners)
     var out = "{\"type\":\(Self.quote(type.type)),\"unit\":\(Self.quote(type.unit)),\"total\":\(graph.total),"
-    out += "\"unfilteredTotal\":\(options.total ?? graph.total),\"elided\":\(graph.elidedNodes),"
+    out += "\"unfilteredTotal\":\(options.total ?? graph.total),\"elided\":\(graph.elidedNodes),\"narrowest\":\(narrowest),"
     out += "\"diff\":\(q.base != nil),\"inverted\":\(q.inverted),"
     // Subtrees of entries that a map keeps alive: [node, map] pairs and the maps' labels.
     out += "\"kept\":[" + kept.flatMap { [String($0.node), String($0.map)] }.joined(separator: ",") + "],"

@@ -35,7 +35,7 @@
     const toolbar = el("div", { class: "toolbar" }, search, found, el("label", { for: "inv" }, inverted, " caller-rooted (inverted)"), reset, legend);
     const box = el("div", { class: "flame", "data-testid": "flame-box" });
     const timelineSlot = el("div", {});
-    const note = data.elided ? el("div", { class: "note" }, data.elided + " frames narrower than 1/20000 of the total are folded into their callers") : null;
+    const note = data.elided ? el("div", { class: "note" }, `${data.elided} frames narrower than 1/${data.narrowest} of the total are folded into their callers`) : null;
     main.replaceChildren(timelineSlot, toolbar, box, note || "");
     const flame = new HP.Flame(box, data);
     HP.flame = flame;

@@ -199,9 +199,9 @@ struct HtmlCommand: HeapprofCommand {
     discussion: """
       The file holds everything it shows (scripts, style and data inline, allowed by their \
       hashes in its Content-Security-Policy): it opens from disk, offline, and makes no \
-      request of any kind. It shows the flame graph of every snapshot (in-use and allocated \
-      space, root- or caller-rooted), the timeline of a series, the map findings and the \
-      growth findings; `heapprof web` has the other views.
+      request of any kind. It shows the flame graph of every snapshot (the newest one also \
+      of allocated space and caller-rooted), the timeline of a series, the map findings and \
+      the growth findings; `heapprof web` has the other views.
 
       Example: heapprof html cache-leak.4242.*.heap -o leak.html
       """)
