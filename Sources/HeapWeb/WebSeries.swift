@@ -23,6 +23,7 @@ public final class WebSeries: @unchecked Sendable {
   private var changes = 0
   private var growthCache: (version: Int, analysis: GrowthAnalysis)?
   private var ownersCache: [String: [MapOwner]] = [:]
+  private var frameKinds: [String: WebViews.FrameKind] = [:]
   private var note: String?
   private var pendingCount = 0
   /// Whether snapshots are still being added (`heapprof web --live`).
@@ -112,12 +113,14 @@ public final class WebSeries: @unchecked Sendable {
     lock.unlock()
   }
 
-  /// The map owners of snapshot `index`, computed once per version.
+  /// The map owners of snapshot `index`, computed once per snapshot (keyed by its file, so
+  /// that the newest profile's owners, computed for the first view while the others are
+  /// read, are still known when the series is complete).
   func owners(of index: Int) -> [MapOwner] {
     lock.lock()
-    let key = "\(changes)|\(index)"
-    let cached = ownersCache[key]
     let snapshot = list.indices.contains(index) ? list[index] : nil
+    let key = snapshot?.source ?? ""
+    let cached = ownersCache[key]
     lock.unlock()
     if let cached { return cached }
     let owners = snapshot.map { MapAnalysis.owners(in: $0.profile) } ?? []
@@ -126,6 +129,22 @@ public final class WebSeries: @unchecked Sendable {
     ownersCache[key] = owners
     lock.unlock()
     return owners
+  }
+
+  /// What each of `names` is, for its colour and badge (`owners`: the snapshot's map
+  /// owners). Classifying a name takes dozens of string searches and every view names
+  /// thousands of frames, so each name is classified once per series.
+  func kinds(of names: [String], owners: Set<String>) -> [WebViews.FrameKind] {
+    lock.lock()
+    defer { lock.unlock() }
+    return names.map { name in
+      if owners.contains(name) { return .mapOwner }
+      if let known = frameKinds[name] { return known }
+      let facts = FrameClassifier.facts(of: name)
+      let kind: WebViews.FrameKind = facts.mapKind != nil ? .mapCode : facts.isLibrary ? .library : .program
+      frameKinds[name] = kind
+      return kind
+    }
   }
 
   /// The growth analysis of the whole series (nil for fewer than two snapshots, or while

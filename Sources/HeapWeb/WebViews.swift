@@ -77,8 +77,15 @@ struct WebViews {
   /// and the nodes in preorder as `[name, depth, width, value, self]` quintuples.
   func flame(_ q: WebQuery, narrowest: Int64 = FlameGraph.defaultNarrowest) throws -> Data {
     let (profile, options, type) = try refined(q)
+    // The snapshot's map owners (the slowest part of a first visit) on another core while
+    // the flame graph is built.
+    let index = try snapshot(q).index
+    let ownersResult = OwnersResult()
+    let group = DispatchGroup()
+    DispatchQueue.global().async(group: group) { [series] in ownersResult.value = series.owners(of: index) }
     let graph = FlameGraph(profile, options: options, inverted: q.inverted, narrowest: narrowest)
-    let mapOwners = series.owners(of: try snapshot(q).index)
+    group.wait()
+    let mapOwners = ownersResult.value
     let owners = Set(mapOwners.map(\.owner))
     let kept = q.inverted ? [] : Self.keptSubtrees(graph, owners: mapOwners)
     var out = "{\"type\":\(Self.quote(type.type)),\"unit\":\(Self.quote(type.unit)),\"total\":\(graph.total),"
@@ -91,7 +98,7 @@ struct WebViews {
     out += "\"names\":["
     out += graph.names.map(Self.quote).joined(separator: ",")
     out += "],\"kinds\":["
-    out += graph.names.map { String(Self.kind(of: $0, owners: owners).rawValue) }.joined(separator: ",")
+    out += series.kinds(of: graph.names, owners: owners).map { String($0.rawValue) }.joined(separator: ",")
     out += "],\"nodes\":["
     var first = true
     for n in graph.nodes {
@@ -123,6 +130,12 @@ struct WebViews {
     return result
   }
 
+  /// Hands the owners computed on another thread to the view (written before the
+  /// group's `wait` returns, read after).
+  private final class OwnersResult: @unchecked Sendable {
+    var value: [MapOwner] = []
+  }
+
   /// What a frame is, for its colour and badge.
   enum FrameKind: Int {
     case program = 0
@@ -131,28 +144,22 @@ struct WebViews {
     case mapOwner = 3
   }
 
-  static func kind(of name: String, owners: Set<String>) -> FrameKind {
-    if owners.contains(name) { return .mapOwner }
-    let facts = FrameClassifier.facts(of: name)
-    if facts.mapKind != nil { return .mapCode }
-    return facts.isLibrary ? .library : .program
-  }
-
-  /// `top`: the table's rows with numbers as pprof prints them, and the text report.
+  /// `top`: the table's rows with numbers as pprof prints them, and pprof's header lines.
   func top(_ q: WebQuery) throws -> Data {
     let (profile, options, _) = try refined(q)
-    let graph = CallGraph(profile, options: options)
+    let table = TopReport.table(profile, options: options)
     let total = options.total ?? 0
     let unit = profile.sampleTypes.isEmpty ? "" : profile.sampleTypes[options.sampleIndex].unit
     let owners = Set(series.owners(of: try snapshot(q).index).map(\.owner))
+    let kinds = series.kinds(of: table.rows.map(\.name), owners: owners)
     var rows: [[String: Any]] = []
-    for n in graph.nodes {
+    for (n, kind) in zip(table.rows, kinds) {
       rows.append([
-        "name": n.name, "flat": n.flat, "cum": n.cum, "flatText": Measurement.label(n.flat, unit: unit),
-        "cumText": Measurement.label(n.cum, unit: unit), "kind": Self.kind(of: n.name, owners: owners).rawValue,
+        "name": n.name + n.inlineMark, "flat": n.flat, "cum": n.cum, "flatText": Measurement.label(n.flat, unit: unit),
+        "cumText": Measurement.label(n.cum, unit: unit), "kind": kind.rawValue,
       ])
     }
-    return try json(["total": total, "rows": rows, "text": TopReport.render(profile, options: options)])
+    return try json(["total": total, "rows": rows, "header": table.header])
   }
 
   /// `peek REGEX`: pprof's text.

@@ -59,7 +59,7 @@ public enum FrameClassifier {
       "_CF", "__CF", "0x", "?",
     ]
     for p in prefixes where frame.hasPrefix(p) { return true }
-    if frame.contains(".so+0x") || frame.contains(".so.") && frame.contains("+0x") { return true }
+    if frame.containsBytes(".so+0x") || frame.containsBytes(".so.") && frame.containsBytes("+0x") { return true }
     if isGoStandardLibrary(frame) { return true }
     return false
   }

@@ -1,3 +1,5 @@
+import HeapProfile
+
 /// The hash-map (and ordered-map) implementations heapprof recognises in stacks.
 public enum MapKind: String, Sendable, CaseIterable, Codable {
   case swiftDictionary = "Swift Dictionary"
@@ -95,7 +97,7 @@ public enum MapPatterns {
 
   /// The map kind whose implementation `frame` belongs to, or nil.
   public static func kind(of frame: String) -> MapKind? {
-    for row in rows where frame.contains(row.needle) { return row.kind }
+    for row in rows where frame.containsBytes(row.needle) { return row.kind }
     return nil
   }
 }

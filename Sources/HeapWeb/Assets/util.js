@@ -79,6 +79,8 @@ HP.url = function (state) {
   return "/ui/" + state.view + HP.query(state);
 };
 
+const apiCache = new Map(); // url → { version, data }
+
 // The data of an API view: fetched from the server, or taken from the report. Reports
 // hold only some views; the others answer with a note.
 HP.api = async function (name, state, keys) {
@@ -95,10 +97,24 @@ HP.api = async function (name, state, keys) {
     if (data === undefined) throw new Error("not in this report: " + name + query + " (heapprof web shows every view)");
     return data;
   }
-  const query = HP.query(state, keys);
-  const response = await fetch("/api/" + name + query, { cache: "no-store" });
+  const url = "/api/" + name + HP.query(state, keys);
+  // Views already seen are kept (parsed) for the series' current version: going back to
+  // them costs no request and no parse. Never the meta, which says when the version changes.
+  const version = name === "meta" || !HP.meta ? undefined : HP.meta.version;
+  const hit = version === undefined ? undefined : apiCache.get(url);
+  if (hit && hit.version === version) {
+    apiCache.delete(url);
+    apiCache.set(url, hit); // most recently used last
+    return hit.data;
+  }
+  const response = await fetch(url, { cache: "no-store" });
   if (!response.ok) throw new Error((await response.text()).trim() || response.statusText);
-  return name === "graph" ? response.text() : response.json();
+  const data = await (name === "graph" ? response.text() : response.json());
+  if (version !== undefined) {
+    apiCache.set(url, { version, data });
+    if (apiCache.size > 16) apiCache.delete(apiCache.keys().next().value);
+  }
+  return data;
 };
 
 // Reads the report's embedded data: gzip, base64, JSON (DecompressionStream: no request).

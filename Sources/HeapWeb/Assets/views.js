@@ -87,7 +87,7 @@
       table.replaceChildren(el("thead", {}, head), el("tbody", {}, ...body));
     };
     draw();
-    const header = el("pre", { class: "report-header" }, data.text.split("\n").filter((l) => !/^\s/.test(l) && l.trim()).slice(0, 8).join("\n"));
+    const header = el("pre", { class: "report-header" }, data.header.join("\n"));
     main.replaceChildren(header, table);
   };
 
