@@ -89,7 +89,8 @@ struct WebViews {
     let owners = Set(mapOwners.map(\.owner))
     let kept = q.inverted ? [] : Self.keptSubtrees(graph, owners: mapOwners)
     var out = "{\"type\":\(Self.quote(type.type)),\"unit\":\(Self.quote(type.unit)),\"total\":\(graph.total),"
-    out += "\"unfilteredTotal\":\(options.total ?? graph.total),\"elided\":\(graph.elidedNodes),\"narrowest\":\(narrowest),"
+    out +=
+      "\"unfilteredTotal\":\(options.total ?? graph.total),\"elided\":\(graph.elidedNodes),\"narrowest\":\(narrowest),"
     out += "\"diff\":\(q.base != nil),\"inverted\":\(q.inverted),"
     // Subtrees of entries that a map keeps alive: [node, map] pairs and the maps' labels.
     out += "\"kept\":[" + kept.flatMap { [String($0.node), String($0.map)] }.joined(separator: ",") + "],"
