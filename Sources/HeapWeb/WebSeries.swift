@@ -26,6 +26,8 @@ public final class WebSeries: @unchecked Sendable {
   private var frameKinds: [String: WebViews.FrameKind] = [:]
   private var note: String?
   private var pendingCount = 0
+  private let firstView = NSCondition()
+  private var viewServed = false
   /// Whether snapshots are still being added (`heapprof web --live`).
   public let isLive: Bool
 
@@ -103,6 +105,26 @@ public final class WebSeries: @unchecked Sendable {
     lock.lock()
     defer { lock.unlock() }
     return changes
+  }
+
+  /// Says that a view has been served. The first one ends ``waitForFirstView(timeout:)``.
+  func noteViewServed() {
+    firstView.lock()
+    if !viewServed {
+      viewServed = true
+      firstView.broadcast()
+    }
+    firstView.unlock()
+  }
+
+  /// Waits until the page has been served its first view, or `timeout` seconds: the other
+  /// profiles are read after it, so that the first picture does not share the two cores
+  /// of a small machine with them.
+  public func waitForFirstView(timeout: TimeInterval) {
+    let deadline = Date(timeIntervalSinceNow: timeout)
+    firstView.lock()
+    while !viewServed && firstView.wait(until: deadline) {}
+    firstView.unlock()
   }
 
   /// Adds a snapshot taken while serving (`--live`).

@@ -148,7 +148,11 @@ public final class WebServer: @unchecked Sendable {
 
   /// A view's response from the cache, or computed (failures become one-line errors).
   private func cached(_ name: String, query: WebQuery, type: String, _ compute: () throws -> Data) -> Response {
-    let key = "\(name)|\(views.series.version)|\(query.key)"
+    // Views of snapshots are keyed by the snapshots' files, so that they stay cached when
+    // the series grows or is completed (the first view, drawn while the other profiles
+    // are read, is not computed again); the meta and growth change with the series.
+    let basis = ["meta", "growth"].contains(name) ? nil : views.sources(of: query)
+    let key = "\(name)|\(basis ?? "version \(views.series.version)")|\(query.key)"
     cacheLock.lock()
     if let (data, t) = cache[key] {
       cacheLock.unlock()
@@ -162,6 +166,7 @@ public final class WebServer: @unchecked Sendable {
       cacheOrder.append(key)
       if cacheOrder.count > 64 { cache.removeValue(forKey: cacheOrder.removeFirst()) }
       cacheLock.unlock()
+      if name != "meta" { views.series.noteViewServed() }
       return Response(status: .ok, contentType: type, body: data, headers: [("Cache-Control", "no-store")])
     } catch let f as WebQuery.Failure {
       return .text(HTTPResponseStatus(statusCode: f.status), f.message)

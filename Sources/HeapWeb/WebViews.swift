@@ -27,6 +27,16 @@ struct WebViews {
     return all[i]
   }
 
+  /// The files the query's snapshot (and base) were read from: what its views are
+  /// computed from; nil when it names no snapshot of the series.
+  func sources(of q: WebQuery) -> String? {
+    let all = series.snapshots
+    let i = q.snapshot ?? (all.count - 1)
+    guard all.indices.contains(i) else { return nil }
+    guard let b = q.base else { return all[i].source }
+    return all.indices.contains(b) ? all[i].source + " - " + all[b].source : nil
+  }
+
   /// The profile of the query's snapshot (or the difference against `b`), refined.
   func refined(_ q: WebQuery) throws -> (profile: Profile, options: ReportOptions, type: ValueType) {
     var profile = try snapshot(q).profile

@@ -29,10 +29,10 @@ public enum FrameClassifier {
 
   /// Library code: standard libraries and runtimes of Swift, C, C++, Go and Foundation,
   /// allocators, unsymbolized frames, and anything in a shared library (`libx.so+0x…`).
-  public static func isLibrary(_ rawFrame: String) -> Bool { computeIsLibrary(rawFrame) }
+  public static func isLibrary(_ rawFrame: String) -> Bool { computeIsLibrary(subject: subject(of: rawFrame)) }
 
   /// The entry points that start every stack and therefore say nothing.
-  public static func isEntryPoint(_ rawFrame: String) -> Bool { computeIsEntryPoint(rawFrame) }
+  public static func isEntryPoint(_ rawFrame: String) -> Bool { computeIsEntryPoint(subject: subject(of: rawFrame)) }
 
   /// The map kind of a frame (``MapPatterns/kind(of:)``).
   public static func mapKind(_ rawFrame: String) -> MapKind? { MapPatterns.kind(of: rawFrame) }
@@ -41,31 +41,46 @@ public enum FrameClassifier {
   /// distinct name (profiles repeat the same few thousand names across every stack).
   public static func facts(of frame: String) -> FrameFacts {
     let kind = MapPatterns.kind(of: frame)
+    let isAllocator = AllocatorFrames.isAllocator(frame)
+    // The subject (wrappers and parameters stripped) is parsed once, and is usually the
+    // frame itself: then what was asked of the frame is not asked again.
+    let subject = subject(of: frame)
+    let sameName = subject == frame
     return FrameFacts(
-      isAllocator: AllocatorFrames.isAllocator(frame), isLibrary: computeIsLibrary(frame),
-      isEntryPoint: computeIsEntryPoint(frame), mapKind: kind,
+      isAllocator: isAllocator,
+      isLibrary: (sameName ? isAllocator || kind != nil : isAllocatorOrMapCode(subject)) || isLibraryCode(subject),
+      isEntryPoint: computeIsEntryPoint(subject: subject), mapKind: kind,
       mapTypes: kind == nil ? nil : MapTypes.extract(from: frame))
   }
 
-  static func computeIsLibrary(_ rawFrame: String) -> Bool {
-    let frame = String(subject(of: rawFrame))
-    if AllocatorFrames.isAllocator(frame) { return true }
-    if MapPatterns.kind(of: frame) != nil { return true }
-    let prefixes = [
-      "Swift.", "generic specialization", "function signature specialization", "merged ",
-      "outlined ", "reabstraction thunk", "swift::", "_swift", "swift_", "$s", "$S", "_T0",
-      "std::", "__gnu_cxx::", "__cxxabiv1", "__cxa_", "__libc", "_dl_", "__GI_", "_start",
-      "__clone", "start_thread", "runtime.", "Foundation.", "CoreFoundation.", "Dispatch.",
-      "_CF", "__CF", "0x", "?",
-    ]
-    for p in prefixes where frame.hasPrefix(p) { return true }
+  /// `isLibrary` of a frame whose subject is `frame`.
+  static func computeIsLibrary(subject frame: String) -> Bool {
+    isAllocatorOrMapCode(frame) || isLibraryCode(frame)
+  }
+
+  static func isAllocatorOrMapCode(_ frame: String) -> Bool {
+    AllocatorFrames.isAllocator(frame) || MapPatterns.kind(of: frame) != nil
+  }
+
+  /// Name prefixes of standard libraries and runtimes.
+  private static let libraryPrefixes = [
+    "Swift.", "generic specialization", "function signature specialization", "merged ",
+    "outlined ", "reabstraction thunk", "swift::", "_swift", "swift_", "$s", "$S", "_T0",
+    "std::", "__gnu_cxx::", "__cxxabiv1", "__cxa_", "__libc", "_dl_", "__GI_", "_start",
+    "__clone", "start_thread", "runtime.", "Foundation.", "CoreFoundation.", "Dispatch.",
+    "_CF", "__CF", "0x", "?",
+  ]
+
+  /// Library code by its name alone (allocators and map code aside).
+  static func isLibraryCode(_ frame: String) -> Bool {
+    for p in libraryPrefixes where frame.hasPrefix(p) { return true }
     if frame.containsBytes(".so+0x") || frame.containsBytes(".so.") && frame.containsBytes("+0x") { return true }
     if isGoStandardLibrary(frame) { return true }
     return false
   }
 
-  static func computeIsEntryPoint(_ rawFrame: String) -> Bool {
-    let frame = String(subject(of: rawFrame))
+  /// `isEntryPoint` of a frame whose subject is `frame`.
+  static func computeIsEntryPoint(subject frame: String) -> Bool {
     // SwiftPM renames an executable's `main` to `<Module>_main`.
     if frame.hasSuffix("_main") && !frame.contains(".") && !frame.contains("(") { return true }
     if frame.hasPrefix("runtime.goexit") { return true }
@@ -76,6 +91,13 @@ public enum FrameClassifier {
       || frame.hasSuffix(".main()") || frame.hasSuffix("$main")
   }
 
+  private static let goStandardPackages: Set<Substring> = [
+    "fmt", "strings", "bytes", "bufio", "compress", "encoding", "io", "os", "sync", "sort",
+    "strconv", "reflect", "regexp", "math", "time", "unicode", "net", "context", "errors",
+    "path", "internal", "hash", "crypto", "container", "log", "syscall", "text", "html",
+    "mime", "archive", "image", "debug", "go", "embed", "flag", "expvar", "plugin", "testing",
+  ]
+
   /// Go standard-library packages have no dot in their first path element (`fmt.`,
   /// `compress/flate.`), unlike `main.` and module paths such as `github.com/x/y.`.
   static func isGoStandardLibrary(_ frame: String) -> Bool {
@@ -83,12 +105,6 @@ public enum FrameClassifier {
     let package = frame[..<dot]
     guard package.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "/" || $0 == "_" }) else { return false }
     let first = package.split(separator: "/").first ?? package[...]
-    let goStd: Set<Substring> = [
-      "fmt", "strings", "bytes", "bufio", "compress", "encoding", "io", "os", "sync", "sort",
-      "strconv", "reflect", "regexp", "math", "time", "unicode", "net", "context", "errors",
-      "path", "internal", "hash", "crypto", "container", "log", "syscall", "text", "html",
-      "mime", "archive", "image", "debug", "go", "embed", "flag", "expvar", "plugin", "testing",
-    ]
-    return goStd.contains(first)
+    return goStandardPackages.contains(first)
   }
 }

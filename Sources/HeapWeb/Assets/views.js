@@ -62,7 +62,9 @@
   // ---- top -------------------------------------------------------------------
   V.top = async function (main, state) {
     const data = await HP.api("top", state, ["si", "f", "i", "h", "s", "g", "p", "b"]);
-    let sortKey = "flat", descending = true;
+    // Long tables are drawn 200 rows at a time (a thousand rows of links took longer to
+    // lay out than the flame graph to draw); the rest on request.
+    let sortKey = "flat", descending = true, shown = 200;
     const table = el("table", { class: "top", "data-testid": "top" });
     const headers = [["flat", "flat"], ["flat%", "flat"], ["sum%", null], ["cum", "cum"], ["cum%", "cum"], ["name", "name"]];
     const draw = () => {
@@ -76,7 +78,7 @@
         class: key ? "sortable" + (key === sortKey ? " sorted" : "") : "", title: key ? "sort" : "",
         onclick: key ? () => { descending = key === sortKey ? !descending : key !== "name"; sortKey = key; draw(); } : null,
       }, label)));
-      const body = rows.map((r) => {
+      const body = rows.slice(0, shown).map((r) => {
         sum += r.flat;
         return el("tr", { class: r.kind >= 2 ? "map-row" : "" },
           el("td", { class: "num" }, r.flatText), el("td", { class: "num" }, HP.percent(r.flat, data.total)),
@@ -84,7 +86,11 @@
           el("td", { class: "num" }, r.cumText), el("td", { class: "num" }, HP.percent(r.cum, data.total)),
           el("td", { class: "name" }, r.kind === 3 ? el("span", { class: "badge owner", title: "owns a map" }, "map owner") : r.kind === 2 ? el("span", { class: "badge map" }, "map") : null, " ", r.name, " ", nameLinks(r.name)));
       });
-      table.replaceChildren(el("thead", {}, head), el("tbody", {}, ...body));
+      const next = Math.min(rows.length, shown * 5);
+      const more = rows.length > shown ? el("tfoot", {}, el("tr", {}, el("td", { colspan: "6", class: "more" },
+        el("button", { type: "button", "data-testid": "more-rows", onclick: () => { shown = next; draw(); } },
+          next === rows.length ? `show all ${rows.length} rows` : `show ${next} of ${rows.length} rows`)))) : null;
+      table.replaceChildren(el("thead", {}, head), el("tbody", {}, ...body), ...(more ? [more] : []));
     };
     draw();
     const header = el("pre", { class: "report-header" }, data.header.join("\n"));

@@ -118,7 +118,9 @@ struct WebCommand: HeapprofCommand {
     let rest = Array(paths.dropLast())
     let follow = { if let target { Self.follow(target, every: every, series: series, symbolization: symbolization) } }
     Thread {
-      // The other profiles, then the growth analysis of the whole series, ahead of time.
+      // The other profiles, then the growth analysis of the whole series, ahead of time;
+      // once the page has its first view (or a browser has not come in 3 s).
+      if !rest.isEmpty { series.waitForFirstView(timeout: 3) }
       var profiles: [Profile] = []
       for (i, path) in rest.enumerated() {
         if rest.count > 3 { printError("heapprof: reading profile \(i + 1) of \(rest.count): \(path)") }
