@@ -57,7 +57,9 @@ public struct StackTable: Sendable {
     }
     var locationFrames: [UInt64: (names: [String], facts: [FrameFacts])] = [:]
     for loc in profile.locations {
-      let names = loc.lines.isEmpty ? ["0x" + String(loc.address, radix: 16)] : loc.lines.map { functionNames[$0.functionID] ?? "?" }
+      let names =
+        loc.lines.isEmpty
+        ? ["0x" + String(loc.address, radix: 16)] : loc.lines.map { functionNames[$0.functionID] ?? "?" }
       locationFrames[loc.id] = (names, names.map(factsOf))
     }
     let unknown = factsOf("?")

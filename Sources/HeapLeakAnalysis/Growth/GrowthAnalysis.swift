@@ -341,7 +341,9 @@ public struct GrowthAnalysis: Sendable {
   }
 
   /// Root-first frames without the allocator frames at the leaf.
-  static func displayPath(_ leafFirst: [String], isAllocator: (String) -> Bool = AllocatorFrames.isAllocator) -> [String] {
+  static func displayPath(_ leafFirst: [String], isAllocator: (String) -> Bool = AllocatorFrames.isAllocator)
+    -> [String]
+  {
     var frames = leafFirst[...]
     while let f = frames.first, isAllocator(f) { frames = frames.dropFirst() }
     return Array(frames.reversed())

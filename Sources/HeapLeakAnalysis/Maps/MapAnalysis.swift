@@ -189,7 +189,8 @@ public enum MapAnalysis {
   /// Where a storage stack enters map code and who owns it: the leaf-most map frame must be
   /// reached from the leaf through allocator/library frames only, and the owner is the
   /// first program frame above the map frames.
-  static func storageFrame(_ frames: [String], facts: [FrameFacts]) -> (kind: MapKind, ownerIndex: Int, types: String?)? {
+  static func storageFrame(_ frames: [String], facts: [FrameFacts]) -> (kind: MapKind, ownerIndex: Int, types: String?)?
+  {
     var kind: MapKind?
     var types: String?
     for (i, f) in facts.enumerated() {
