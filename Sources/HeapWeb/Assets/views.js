@@ -31,7 +31,7 @@
     const legend = el("span", { class: "legend-row" },
       el("span", { class: "swatch program" }), "program ", el("span", { class: "swatch library" }), "library ",
       el("span", { class: "swatch mapcode" }), "◆ map storage ", el("span", { class: "swatch mapowner" }), "⬢ map owner ",
-      el("span", { class: "swatch kept" }), "kept alive by a map");
+      el("span", { class: "swatch kept", title: "⬡ marks the frame below which a map keeps everything allocated" }), "⬡ kept alive by a map");
     const toolbar = el("div", { class: "toolbar" }, search, found, el("label", { for: "inv" }, inverted, " caller-rooted (inverted)"), reset, legend);
     const box = el("div", { class: "flame", "data-testid": "flame-box" });
     const timelineSlot = el("div", {});
