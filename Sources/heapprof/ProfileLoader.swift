@@ -53,7 +53,24 @@ struct ProfileLoader {
     let options = SymbolizerOptions(
       binaryPath: symbolization.binary, searchPaths: symbolization.searchPath, fallbackPaths: fallbackPaths)
     let result = LocalSymbolizer(options: options).symbolize(profile)
-    for warning in result.warnings { printError("heapprof: warning: \(warning)") }
+    for warning in result.warnings where SymbolizationWarnings.first(warning) {
+      printError("heapprof: warning: \(warning)")
+    }
     return result.profile
+  }
+}
+
+/// The symbolization warnings already printed: a series of snapshots of one program would
+/// otherwise say the same thing once per snapshot (the counts in it aside).
+enum SymbolizationWarnings {
+  private static let lock = NSLock()
+  nonisolated(unsafe) private static var seen: Set<String> = []
+
+  /// Whether `warning` (ignoring its numbers) is new; remembers it.
+  static func first(_ warning: String) -> Bool {
+    let key = String(warning.unicodeScalars.filter { !CharacterSet.decimalDigits.contains($0) }.map(Character.init))
+    lock.lock()
+    defer { lock.unlock() }
+    return seen.insert(key).inserted
   }
 }
