@@ -25,13 +25,8 @@ public func runProgram(
   removing: [String] = [], currentDirectory: URL? = nil, stdin: String? = nil
 ) throws -> ProgramResult {
   let process = Process()
-  process.executableURL = URL(fileURLWithPath: executable)
-  process.arguments = arguments
-  var env = ProcessInfo.processInfo.environment
-  for k in removing { env.removeValue(forKey: k) }
-  for (k, v) in environment { env[k] = v }
-  process.environment = env
-  if let currentDirectory { process.currentDirectoryURL = currentDirectory }
+  process.configure(
+    executable, arguments, environment: environment, removing: removing, currentDirectory: currentDirectory)
   let out = Pipe(), err = Pipe()
   process.standardOutput = out
   process.standardError = err
@@ -64,4 +59,21 @@ public func which(_ name: String) -> String? {
     if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
   }
   return nil
+}
+
+extension Process {
+  /// Sets the program, its arguments, its environment (this process's, without the
+  /// variables named in `removing`, plus `environment`) and its working directory.
+  public func configure(
+    _ executable: String, _ arguments: [String], environment: [String: String] = [:], removing: [String] = [],
+    currentDirectory: URL? = nil
+  ) {
+    executableURL = URL(fileURLWithPath: executable)
+    self.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    for k in removing { env.removeValue(forKey: k) }
+    for (k, v) in environment { env[k] = v }
+    self.environment = env
+    if let currentDirectory { currentDirectoryURL = currentDirectory }
+  }
 }

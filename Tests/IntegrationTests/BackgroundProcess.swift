@@ -18,13 +18,8 @@ final class BackgroundProcess: @unchecked Sendable {
     _ executable: String, _ arguments: [String], environment: [String: String] = [:], removing: [String] = [],
     currentDirectory: URL? = nil
   ) throws {
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    var env = ProcessInfo.processInfo.environment
-    for k in removing { env.removeValue(forKey: k) }
-    for (k, v) in environment { env[k] = v }
-    process.environment = env
-    if let currentDirectory { process.currentDirectoryURL = currentDirectory }
+    process.configure(
+      executable, arguments, environment: environment, removing: removing, currentDirectory: currentDirectory)
     let outPipe = Pipe(), errPipe = Pipe()
     process.standardOutput = outPipe
     process.standardError = errPipe
