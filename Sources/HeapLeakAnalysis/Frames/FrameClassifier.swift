@@ -13,6 +13,8 @@ public struct FrameFacts: Sendable, Equatable {
   public var mapKind: MapKind?
   /// For a map frame, the key and value types its name carries (`String, HeavyObject`).
   public var mapTypes: String?
+  /// For a map frame, what it allocates when it is the leaf-most map frame, if its name says.
+  public var mapRole: MapStorageRole?
 }
 
 /// Tells the program's own frames from allocator, runtime and library frames, so that the
@@ -50,7 +52,8 @@ public enum FrameClassifier {
       isAllocator: isAllocator,
       isLibrary: (sameName ? isAllocator || kind != nil : isAllocatorOrMapCode(subject)) || isLibraryCode(subject),
       isEntryPoint: computeIsEntryPoint(subject: subject), mapKind: kind,
-      mapTypes: kind == nil ? nil : MapTypes.extract(from: frame))
+      mapTypes: kind == nil ? nil : MapTypes.extract(from: frame),
+      mapRole: kind == nil ? nil : MapPatterns.role(of: frame))
   }
 
   /// `isLibrary` of a frame whose subject is `frame`.

@@ -15,7 +15,7 @@ public struct StackTable: Sendable {
     public var allocBytes: Int64?
     public var allocObjects: Int64?
     /// Where the stack enters map code, when it allocates map storage.
-    var storage: (kind: MapKind, ownerIndex: Int, types: String?)?
+    var storage: MapAnalysis.StorageHit?
   }
 
   /// The stacks, one per sample (samples with identical frames are merged).
@@ -24,6 +24,9 @@ public struct StackTable: Sendable {
   public let frameFacts: [String: FrameFacts]
   /// Whether the profile carries allocation totals besides in-use values.
   public let hasAllocations: Bool
+  /// The program's own allocation wrappers found in these stacks (``AllocationWrappers``):
+  /// their facts say allocator, so that findings name their callers.
+  public let wrappers: Set<String>
 
   /// The facts of a frame name of these stacks (computed on the spot for another name).
   public func facts(_ frame: String) -> FrameFacts { frameFacts[frame] ?? FrameClassifier.facts(of: frame) }
@@ -32,7 +35,8 @@ public struct StackTable: Sendable {
   /// `inuse_space`/`inuse_objects`/`alloc_space`/`alloc_objects`, or `space`/`objects`.
   /// `known` holds facts already computed (by the table of another snapshot of the same
   /// program): a series classifies each name once.
-  public init(_ profile: Profile, known: [String: FrameFacts] = [:]) {
+  /// `policy` says which frames count as allocation wrappers besides those detected.
+  public init(_ profile: Profile, known: [String: FrameFacts] = [:], policy: FramePolicy = .init()) {
     let names = profile.sampleTypes.map(\.type)
     func index(_ candidates: String...) -> Int? {
       for c in candidates { if let i = names.firstIndex(of: c) { return i } }
@@ -62,21 +66,16 @@ public struct StackTable: Sendable {
         ? ["0x" + String(loc.address, radix: 16)] : loc.lines.map { functionNames[$0.functionID] ?? "?" }
       locationFrames[loc.id] = (names, names.map(factsOf))
     }
-    let unknown = factsOf("?")
     var merged: [StackKey: Int] = [:]
     var stacks: [Stack] = []
-    var frameFacts: [FrameFacts] = []
     for s in profile.samples {
       var frames: [String] = []
       frames.reserveCapacity(s.locationIDs.count + 4)
-      frameFacts.removeAll(keepingCapacity: true)
       for id in s.locationIDs {
         if let f = locationFrames[id] {
           frames.append(contentsOf: f.names)
-          frameFacts.append(contentsOf: f.facts)
         } else if idx.location[id] == nil {
           frames.append("?")
-          frameFacts.append(unknown)
         }
       }
       func value(_ i: Int?) -> Int64? { i.flatMap { $0 < s.values.count ? s.values[$0] : nil } }
@@ -92,11 +91,25 @@ public struct StackTable: Sendable {
       } else {
         merged[key] = stacks.count
         stacks.append(stack)
-        stacks[stacks.count - 1].storage = MapAnalysis.storageFrame(frames, facts: frameFacts)
       }
+    }
+    // Wrappers are a property of the whole profile: found once every stack is known, then
+    // their facts become an allocator's (a wrapper found in an earlier snapshot of the
+    // series arrives through `known` already so).
+    let wrappers = AllocationWrappers.detect(in: stacks.map(\.frames), facts: factsOf, policy: policy)
+    for w in wrappers {
+      var f = factsOf(w)
+      f.isAllocator = true
+      f.isLibrary = true
+      facts[w] = f
+    }
+    for i in stacks.indices {
+      stacks[i].storage = MapAnalysis.storageFrame(
+        stacks[i].frames, facts: stacks[i].frames.map { facts[$0] ?? factsOf($0) })
     }
     self.stacks = stacks
     self.frameFacts = facts
+    self.wrappers = wrappers
   }
 }
 

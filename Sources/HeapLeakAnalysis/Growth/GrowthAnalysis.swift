@@ -93,12 +93,13 @@ public struct GrowthAnalysis: Sendable {
   /// Analyzes `profiles` (symbolized, allocator frames not pruned), given in time order;
   /// they are re-sorted by time when every one carries a time.
   /// - Parameter sources: display names of the profiles, parallel to `profiles`.
-  public init(profiles: [Profile], sources: [String], thresholds: Thresholds = .init()) {
+  /// - Parameter policy: the allocation wrappers to look past (``FramePolicy``).
+  public init(profiles: [Profile], sources: [String], thresholds: Thresholds = .init(), policy: FramePolicy = .init()) {
     let order = Self.timeOrder(profiles)
     var tables: [StackTable] = []
     var known: [String: FrameFacts] = [:]
     for i in order {
-      let table = StackTable(profiles[i], known: known)
+      let table = StackTable(profiles[i], known: known, policy: policy)
       known.merge(table.frameFacts) { a, _ in a }
       tables.append(table)
     }
@@ -222,7 +223,19 @@ public struct GrowthAnalysis: Sendable {
         groups.append(Members(sites: these, owner: owner, insertPath: rootPath))
       }
     }
-    for i in sites.frames.indices where !groupOf[i] { groups.append(Members(sites: [i], owner: nil, insertPath: nil)) }
+    // Every other site is judged with the sites that share its path once allocation
+    // wrappers are looked past (`zmalloc` and `zcalloc` under one caller are one finding).
+    var byPath: [[String]: Int] = [:]
+    let isAllocator = { (f: String) in last?.facts(f).isAllocator ?? AllocatorFrames.isAllocator(f) }
+    for i in sites.frames.indices where !groupOf[i] {
+      let path = displayPath(sites.frames[i], isAllocator: isAllocator)
+      if let at = byPath[path] {
+        groups[at].sites.append(i)
+      } else {
+        byPath[path] = groups.count
+        groups.append(Members(sites: [i], owner: nil, insertPath: nil))
+      }
+    }
     return groups
   }
 

@@ -29,6 +29,16 @@ public struct MapOwner: Sendable {
   public var storageAllocObjects: Int64?
   /// Storage bytes allocated over the run.
   public var storageAllocBytes: Int64?
+  /// In-use bytes of bucket tables (part of the storage).
+  public var tableInuseBytes: Int64 = 0
+  /// In-use bucket tables.
+  public var tableInuseObjects: Int64 = 0
+  /// In-use bytes of entry nodes, for node-based maps (part of the storage).
+  public var nodeInuseBytes: Int64 = 0
+  /// In-use entry nodes: the map's live entries, for node-based maps.
+  public var nodeInuseObjects: Int64 = 0
+  /// Entry nodes allocated over the run.
+  public var nodeAllocObjects: Int64?
   /// In-use bytes of the entries: other allocations on the insert path (keys, values).
   public var entryInuseBytes: Int64 = 0
   /// In-use entry objects.
@@ -56,9 +66,19 @@ public struct MapOwner: Sendable {
     case .cxxMap: base = "std::map"
     case .cxxSet: base = "std::set"
     case .goMap: base = "map"
+    case .redisDict, .cpythonDict, .glibHashTable: base = kind.rawValue
     }
     guard let types else { return base }
     return kind == .goMap ? "map[\(types)]" : "\(base)<\(types)>"
+  }
+
+  /// Bucket capacity and live entries of a node-based hash map's live tables, when both can
+  /// be counted: capacity is the live tables' bytes over ``MapKind/bytesPerBucket`` (with
+  /// the maps' default load factor of 1, one entry per bucket before a resize), entries
+  /// are the live nodes.
+  public var occupancy: (capacity: Int64, entries: Int64)? {
+    guard let perBucket = kind.bytesPerBucket, tableInuseObjects > 0, tableInuseBytes >= perBucket else { return nil }
+    return (tableInuseBytes / perBucket, nodeInuseObjects)
   }
 
   /// In-use bytes of storage and entries together.
@@ -75,6 +95,8 @@ public struct MapFinding: Sendable, Codable, Equatable {
     case churn = "churn"
     /// Many successive resizes of one table from an insert loop.
     case rehashStorm = "rehash storm"
+    /// A large table whose buckets are mostly empty: entries were removed, the table kept.
+    case mostlyEmpty = "mostly empty table"
   }
 
   public var kind: Kind
@@ -103,12 +125,21 @@ public enum MapAnalysis {
     public var minFindingBytes: Int64 = 64 * 1024
     /// Share of the profile's in-use (leak) or allocated (churn, resizes) bytes likewise.
     public var minFindingShare: Double = 0.01
+    /// Storage a map must hold before "never shrinks" is said: a leaking map's own table
+    /// grows with its entries, while start-up code fills small fixed tables (redis's
+    /// command table) next to much larger unrelated allocations.
+    public var minLeakStorageBytes: Int64 = 16 * 1024
+    /// Highest share of buckets in use that makes a large table "mostly empty".
+    public var mostlyEmptyOccupancy: Double = 0.25
     public init() {}
   }
 
   /// The map owners of `profile`, largest in-use first.
-  public static func owners(in profile: Profile, thresholds: Thresholds = .init()) -> [MapOwner] {
-    owners(in: StackTable(profile), thresholds: thresholds)
+  /// `policy` names the allocation wrappers to look past (``FramePolicy``).
+  public static func owners(in profile: Profile, thresholds: Thresholds = .init(), policy: FramePolicy = .init())
+    -> [MapOwner]
+  {
+    owners(in: StackTable(profile, policy: policy), thresholds: thresholds)
   }
 
   /// The map owners of `table`, largest in-use first.
@@ -135,6 +166,16 @@ public enum MapAnalysis {
       }
       owners[key]!.storageInuseBytes += stack.inuseBytes
       owners[key]!.storageInuseObjects += stack.inuseObjects
+      switch hit.role ?? (hit.kind.hasNodes ? .node : .table) {
+      case .table:
+        owners[key]!.tableInuseBytes += stack.inuseBytes
+        owners[key]!.tableInuseObjects += stack.inuseObjects
+      case .node:
+        owners[key]!.nodeInuseBytes += stack.inuseBytes
+        owners[key]!.nodeInuseObjects += stack.inuseObjects
+        if let a = stack.allocObjects { owners[key]!.nodeAllocObjects = (owners[key]!.nodeAllocObjects ?? 0) + a }
+      case .header: break
+      }
       if let a = stack.allocObjects { owners[key]!.storageAllocObjects = (owners[key]!.storageAllocObjects ?? 0) + a }
       if let b = stack.allocBytes { owners[key]!.storageAllocBytes = (owners[key]!.storageAllocBytes ?? 0) + b }
     }
@@ -186,17 +227,28 @@ public enum MapAnalysis {
     }
   }
 
+  /// Where a storage stack enters map code, and what it allocates there.
+  struct StorageHit: Sendable {
+    var kind: MapKind
+    /// Index (leaf first) of the first program frame above the map frames: the owner.
+    var ownerIndex: Int
+    var types: String?
+    /// What the leaf-most map frame that says so allocates (nil: the names do not say).
+    var role: MapStorageRole?
+  }
+
   /// Where a storage stack enters map code and who owns it: the leaf-most map frame must be
   /// reached from the leaf through allocator/library frames only, and the owner is the
   /// first program frame above the map frames.
-  static func storageFrame(_ frames: [String], facts: [FrameFacts]) -> (kind: MapKind, ownerIndex: Int, types: String?)?
-  {
+  static func storageFrame(_ frames: [String], facts: [FrameFacts]) -> StorageHit? {
     var kind: MapKind?
     var types: String?
+    var role: MapStorageRole?
     for (i, f) in facts.enumerated() {
       if let k = f.mapKind {
         if kind == nil { kind = k }
         if types == nil { types = f.mapTypes }
+        if role == nil { role = f.mapRole }
         continue
       }
       // Below the map code, only allocator and runtime frames may stand between the
@@ -204,15 +256,15 @@ public enum MapAnalysis {
       // it, the first program frame owns the map.
       if f.isLibrary { continue }
       guard let kind else { return nil }
-      return (kind, i, types)
+      return StorageHit(kind: kind, ownerIndex: i, types: types, role: role)
     }
     return nil
   }
 
   /// ``storageFrame(_:facts:)`` with the facts of each frame looked up by `facts`.
-  static func storageFrame(
-    _ frames: [String], facts: (String) -> FrameFacts = FrameClassifier.facts(of:)
-  ) -> (kind: MapKind, ownerIndex: Int, types: String?)? {
+  static func storageFrame(_ frames: [String], facts: (String) -> FrameFacts = FrameClassifier.facts(of:))
+    -> StorageHit?
+  {
     storageFrame(frames, facts: frames.map(facts))
   }
 
@@ -252,7 +304,7 @@ public enum MapAnalysis {
     let leaked = owner.entryNeverFreedObjects
     if owner.entryAllocObjects != nil, leaked >= t.minLeakedEntries,
       owner.inuseBytes >= t.minFindingBytes, inuseShare >= t.minFindingShare,
-      owner.entryNeverFreedBytes * 2 >= owner.entryInuseBytes, owner.storageInuseObjects > 0
+      owner.entryNeverFreedBytes * 2 >= owner.entryInuseBytes, owner.storageInuseBytes >= t.minLeakStorageBytes
     {
       result.append(
         MapFinding(
@@ -260,6 +312,18 @@ public enum MapAnalysis {
           message: "\(name): all \(leaked) entry objects ever made on its insert path are still live "
             + "(\(formatBytes(owner.entryNeverFreedBytes)) plus \(formatBytes(owner.storageInuseBytes)) of table) — "
             + "entries are inserted and never removed: \(owner.kind.removeAdvice)."))
+    }
+    if let (capacity, entries) = owner.occupancy, owner.tableInuseBytes >= t.minFindingBytes,
+      Double(owner.tableInuseBytes) / Double(max(1, totalInuse)) >= t.minFindingShare,
+      Double(entries) < Double(capacity) * t.mostlyEmptyOccupancy
+    {
+      let empty = 100 - Int((Double(entries) * 100 / Double(capacity)).rounded(.up))
+      result.append(
+        MapFinding(
+          kind: .mostlyEmpty,
+          message: "\(name): capacity \(capacity) buckets (\(formatBytes(owner.tableInuseBytes)) of table), "
+            + "\(entries) live entr\(entries == 1 ? "y" : "ies") — \(empty)% of the table is empty: "
+            + "\(owner.kind.shrinkAdvice)."))
     }
     if let tables = owner.storageAllocObjects, tables >= t.minChurnTables, allocMatters,
       Double(owner.storageInuseObjects) <= Double(tables) * t.churnLiveFraction
@@ -269,7 +333,8 @@ public enum MapAnalysis {
           kind: .churn,
           message: "\(name): \(tables) tables allocated, \(owner.storageInuseObjects) live — "
             + "a new \(owner.typeDescription) per iteration: \(owner.kind.churnAdvice)."))
-    } else if result.isEmpty, allocMatters, let tables = owner.storageAllocObjects,
+    } else if !result.contains(where: { $0.kind == .neverShrinks }), allocMatters,
+      let tables = owner.storageAllocObjects,
       owner.kind != .cxxMap && owner.kind != .cxxSet,
       tables >= t.minResizesPerTable * max(1, owner.storageInuseObjects)
     {

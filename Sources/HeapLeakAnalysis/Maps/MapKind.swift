@@ -10,6 +10,9 @@ public enum MapKind: String, Sendable, CaseIterable, Codable {
   case cxxMap = "std::map"
   case cxxSet = "std::set"
   case goMap = "Go map"
+  case redisDict = "redis dict"
+  case cpythonDict = "CPython dict"
+  case glibHashTable = "GHashTable"
 
   /// The advice for entries that are inserted and never removed, in the map's own API.
   var removeAdvice: String {
@@ -20,6 +23,28 @@ public enum MapKind: String, Sendable, CaseIterable, Codable {
     case .cxxUnorderedMap, .cxxUnorderedSet, .cxxMap, .cxxSet:
       return "erase them (`erase(key)`), bound the container, or evict"
     case .goMap: return "delete them (`delete(m, key)`), bound the map, or evict"
+    case .redisDict: return "delete them (`dictDelete`; for keys: DEL, EXPIRE, or a maxmemory eviction policy)"
+    case .cpythonDict: return "delete them (`del d[key]`, `d.pop(key)`), bound the dict, or evict (functools.lru_cache)"
+    case .glibHashTable: return "remove them (`g_hash_table_remove`), bound the table, or evict"
+    }
+  }
+
+  /// The advice for a large table left mostly empty after removals.
+  var shrinkAdvice: String {
+    switch self {
+    case .swiftDictionary, .swiftSet:
+      return "shrink it by re-creating it (`m = Dictionary(m)`); Swift keeps a table's capacity on removal"
+    case .foundationDictionary: return "shrink it by copying it into a new dictionary"
+    case .cxxUnorderedMap, .cxxUnorderedSet:
+      return "shrink it with `rehash(0)` or by swapping with a new map; erase and clear keep the bucket array"
+    case .cxxMap, .cxxSet: return "a tree has no table to shrink"
+    case .goMap: return "shrink it by copying into a new map; Go maps never shrink after delete"
+    case .redisDict:
+      return
+        "redis shrinks a dict only from serverCron (`dictResize`) when resizing is allowed (no fork child running); "
+        + "re-create it, or let the cron run"
+    case .cpythonDict: return "shrink it by copying (`d = dict(d)`); CPython keeps a dict's size on deletion"
+    case .glibHashTable: return "GLib shrinks on removal; a table this empty was resized while full — re-create it"
     }
   }
 
@@ -34,6 +59,9 @@ public enum MapKind: String, Sendable, CaseIterable, Codable {
         "hoist it out of the loop and `clear()` it (a tree has no table to keep: each insert still allocates a node; "
         + "a sorted std::vector or a pool allocator avoids those)"
     case .goMap: return "reuse one with `clear` / delete in a loop, or hoist it out of the loop"
+    case .redisDict: return "reuse one with `dictEmpty`"
+    case .cpythonDict: return "reuse one with `d.clear()`, or hoist it out of the loop"
+    case .glibHashTable: return "reuse one with `g_hash_table_remove_all`"
     }
   }
 
@@ -45,6 +73,43 @@ public enum MapKind: String, Sendable, CaseIterable, Codable {
     case .cxxUnorderedMap, .cxxUnorderedSet: return "call `reserve(n)` before the loop"
     case .cxxMap, .cxxSet: return "insert in sorted order with a hint, or use a flat container"
     case .goMap: return "give `make(map[K]V, n)` a size hint"
+    case .redisDict: return "call `dictExpand(d, n)` before the loop"
+    case .cpythonDict: return "build it in one step (a dict comprehension or `dict(pairs)`)"
+    case .glibHashTable: return "insert in one batch; GHashTable has no reserve, so reuse the table"
+    }
+  }
+}
+
+/// What one storage allocation of a map is, where the frames say it.
+public enum MapStorageRole: String, Sendable, Codable {
+  /// A bucket table (an array of bucket heads, or slots with the entries inline).
+  case table
+  /// One entry's node (node-based maps: redis dict, `std::unordered_map`, `std::map`).
+  case node
+  /// The map's own header object (`dictCreate`'s `dict`).
+  case header
+}
+
+extension MapKind {
+  /// Bytes per bucket of a table whose entries live in nodes outside it (a pointer per
+  /// bucket), or nil where the table holds the entries inline (Swift, Go, CPython, GLib)
+  /// and its capacity depends on the key and value sizes.
+  ///
+  /// ABI facts: libstdc++'s `_Hashtable` allocates `__node_base_ptr[bucket_count]` in
+  /// `_M_allocate_buckets` (8 bytes each, max_load_factor 1.0 by default); redis's dict.c
+  /// allocates `dictEntry *[1 << exp]` in `_dictExpand` (load factor 1 before it grows).
+  public var bytesPerBucket: Int64? {
+    switch self {
+    case .cxxUnorderedMap, .cxxUnorderedSet, .redisDict: return 8
+    default: return nil
+    }
+  }
+
+  /// Whether the map is made of one node per entry, so that live entries can be counted.
+  var hasNodes: Bool {
+    switch self {
+    case .cxxUnorderedMap, .cxxUnorderedSet, .cxxMap, .cxxSet, .redisDict: return true
+    default: return false
     }
   }
 }
@@ -56,48 +121,102 @@ public enum MapPatterns {
   public struct Row: Sendable {
     public let needle: String
     public let kind: MapKind
+    /// Whether `needle` must be the whole function name (before its parameter list) rather
+    /// than a part of it: C functions have short, common names (`dictAdd`).
+    public let exact: Bool
+
+    public init(needle: String, kind: MapKind, exact: Bool = false) {
+      self.needle = needle
+      self.kind = kind
+      self.exact = exact
+    }
+  }
+
+  /// Rows for C libraries' functions, matched by whole name.
+  static func exact(_ kind: MapKind, _ names: String...) -> [Row] {
+    names.map { Row(needle: $0, kind: kind, exact: true) }
   }
 
   /// Checked in order; the first row whose needle occurs in a frame's name wins.
-  public static let rows: [Row] = [
-    // Swift standard library (names as demangled; specializations carry the types).
-    Row(needle: "_DictionaryStorage", kind: .swiftDictionary),
-    Row(needle: "__RawDictionaryStorage", kind: .swiftDictionary),
-    Row(needle: "_NativeDictionary", kind: .swiftDictionary),
-    Row(needle: "_DictionaryBuilder", kind: .swiftDictionary),
-    Row(needle: "Swift.Dictionary", kind: .swiftDictionary),
-    Row(needle: "_SetStorage", kind: .swiftSet),
-    Row(needle: "__RawSetStorage", kind: .swiftSet),
-    Row(needle: "_NativeSet", kind: .swiftSet),
-    Row(needle: "Swift.Set", kind: .swiftSet),
-    // Foundation / CoreFoundation.
-    Row(needle: "NSMutableDictionary", kind: .foundationDictionary),
-    Row(needle: "NSDictionary", kind: .foundationDictionary),
-    Row(needle: "CFBasicHash", kind: .foundationDictionary),
-    Row(needle: "CFDictionary", kind: .foundationDictionary),
-    // C++ standard library (libstdc++ internals first: they name the real container).
-    Row(needle: "unordered_set", kind: .cxxUnorderedSet),
-    Row(needle: "unordered_map", kind: .cxxUnorderedMap),
-    Row(needle: "std::__detail::_Map_base", kind: .cxxUnorderedMap),
-    Row(needle: "std::__detail::_Insert", kind: .cxxUnorderedMap),
-    Row(needle: "_Hashtable", kind: .cxxUnorderedMap),
-    Row(needle: "std::map<", kind: .cxxMap),
-    Row(needle: "std::map::", kind: .cxxMap),
-    Row(needle: "std::set<", kind: .cxxSet),
-    Row(needle: "std::set::", kind: .cxxSet),
-    Row(needle: "_Rb_tree", kind: .cxxMap),
-    // Go runtime.
-    Row(needle: "runtime.makemap", kind: .goMap),
-    Row(needle: "runtime.mapassign", kind: .goMap),
-    Row(needle: "runtime.hashGrow", kind: .goMap),
-    Row(needle: "runtime.growWork", kind: .goMap),
-    Row(needle: "runtime.makeBucketArray", kind: .goMap),
-    Row(needle: "runtime.evacuate", kind: .goMap),
+  public static let rows: [Row] =
+    [
+      // Swift standard library (names as demangled; specializations carry the types).
+      Row(needle: "_DictionaryStorage", kind: .swiftDictionary),
+      Row(needle: "__RawDictionaryStorage", kind: .swiftDictionary),
+      Row(needle: "_NativeDictionary", kind: .swiftDictionary),
+      Row(needle: "_DictionaryBuilder", kind: .swiftDictionary),
+      Row(needle: "Swift.Dictionary", kind: .swiftDictionary),
+      Row(needle: "_SetStorage", kind: .swiftSet),
+      Row(needle: "__RawSetStorage", kind: .swiftSet),
+      Row(needle: "_NativeSet", kind: .swiftSet),
+      Row(needle: "Swift.Set", kind: .swiftSet),
+      // Foundation / CoreFoundation.
+      Row(needle: "NSMutableDictionary", kind: .foundationDictionary),
+      Row(needle: "NSDictionary", kind: .foundationDictionary),
+      Row(needle: "CFBasicHash", kind: .foundationDictionary),
+      Row(needle: "CFDictionary", kind: .foundationDictionary),
+      // C++ standard library (libstdc++ internals first: they name the real container).
+      Row(needle: "unordered_set", kind: .cxxUnorderedSet),
+      Row(needle: "unordered_map", kind: .cxxUnorderedMap),
+      Row(needle: "std::__detail::_Map_base", kind: .cxxUnorderedMap),
+      Row(needle: "std::__detail::_Insert", kind: .cxxUnorderedMap),
+      Row(needle: "_Hashtable", kind: .cxxUnorderedMap),
+      Row(needle: "std::map<", kind: .cxxMap),
+      Row(needle: "std::map::", kind: .cxxMap),
+      Row(needle: "std::set<", kind: .cxxSet),
+      Row(needle: "std::set::", kind: .cxxSet),
+      Row(needle: "_Rb_tree", kind: .cxxMap),
+      // Go runtime.
+      Row(needle: "runtime.makemap", kind: .goMap),
+      Row(needle: "runtime.mapassign", kind: .goMap),
+      Row(needle: "runtime.hashGrow", kind: .goMap),
+      Row(needle: "runtime.growWork", kind: .goMap),
+      Row(needle: "runtime.makeBucketArray", kind: .goMap),
+      Row(needle: "runtime.evacuate", kind: .goMap),
+    ]
+    // redis's dict.c (also in KeyDB and Valkey): `_dictExpand` allocates the bucket
+    // table, `dictAddRaw` the entry.
+    + exact(
+      .redisDict, "dictCreate", "dictAdd", "dictAddRaw", "dictAddOrFind", "dictReplace", "dictExpand",
+      "dictTryExpand", "_dictExpand", "_dictExpandIfNeeded", "dictResize", "dictSetKey", "dictSetVal")
+    // CPython's Objects/dictobject.c (symbols of an unstripped or -dbg build).
+    + exact(
+      .cpythonDict, "dictresize", "new_keys_object", "new_dict", "new_dict_with_shared_keys", "PyDict_New",
+      "insertdict", "insert_to_emptydict", "PyDict_SetItem", "_PyDict_SetItem_Take2", "dict_merge",
+      "PyDict_Copy", "_PyDict_NewPresized", "PyDict_SetDefault")
+    // GLib's ghash.c.
+    + [Row(needle: "g_hash_table_", kind: .glibHashTable)]
+
+  private static let exactRows: [String: MapKind] = Dictionary(
+    rows.filter(\.exact).map { ($0.needle, $0.kind) }, uniquingKeysWith: { a, _ in a })
+  private static let substringRows = rows.filter { !$0.exact }
+
+  /// What a map frame allocates when it is the leaf-most map frame of a storage stack,
+  /// by substring (C++) or whole name (C). Checked in order.
+  static let roleRows: [(needle: String, exact: Bool, role: MapStorageRole)] = [
+    ("_M_allocate_buckets", false, .table), ("_M_rehash", false, .table),
+    ("_M_allocate_node", false, .node), ("_M_create_node", false, .node), ("_M_get_node", false, .node),
+    ("_dictExpand", true, .table), ("dictExpand", true, .table), ("dictTryExpand", true, .table),
+    ("_dictExpandIfNeeded", true, .table), ("dictResize", true, .table),
+    ("dictAddRaw", true, .node), ("dictAdd", true, .node), ("dictAddOrFind", true, .node),
+    ("dictReplace", true, .node), ("dictCreate", true, .header),
   ]
+
+  /// The storage role a map frame reveals, or nil when its name does not say.
+  public static func role(of frame: String) -> MapStorageRole? {
+    let simple = frame.contains(where: { $0 == "(" || $0 == "@" }) ? Profile.simplifiedFunctionName(frame) : frame
+    for row in roleRows where row.exact ? simple == row.needle : frame.containsBytes(row.needle) { return row.role }
+    return nil
+  }
 
   /// The map kind whose implementation `frame` belongs to, or nil.
   public static func kind(of frame: String) -> MapKind? {
-    for row in rows where frame.containsBytes(row.needle) { return row.kind }
+    for row in substringRows where frame.containsBytes(row.needle) { return row.kind }
+    if let k = exactRows[frame] { return k }
+    // Whole-name rows also match a name with a parameter list or a symbol version.
+    if frame.contains(where: { $0 == "(" || $0 == "@" }), let k = exactRows[Profile.simplifiedFunctionName(frame)] {
+      return k
+    }
     return nil
   }
 }

@@ -53,6 +53,12 @@ public enum MapsReport {
         if let anchor = owner.entriesAnchor { inUse += " allocated under \(anchor)" }
       }
       out += inUse + "\n"
+      if let (capacity, entries) = owner.occupancy {
+        let percent = Double(entries) * 100 / Double(max(1, capacity))
+        out +=
+          "  table:    \(owner.tableInuseObjects) live table\(owner.tableInuseObjects == 1 ? "" : "s"), capacity \(capacity) buckets; "
+          + "\(entries) live entr\(entries == 1 ? "y" : "ies") (\(String(format: "%.0f", percent))% occupied)\n"
+      }
       if let allocs = owner.storageAllocObjects {
         var overRun =
           "  over run: \(allocs) storage allocation\(allocs == 1 ? "" : "s") (each resize is one), \(formatBytes(owner.storageAllocBytes ?? 0))"

@@ -74,7 +74,7 @@ extension Profile {
   }
 
   /// pprof's `simplifyFunc`: the name without a leading `.` and without its parameter list.
-  static func simplifiedFunctionName(_ name: String) -> String {
+  public static func simplifiedFunctionName(_ name: String) -> String {
     var s = Substring(name)
     if s.hasPrefix(".") { s = s.dropFirst() }
     var i = s.startIndex

@@ -13,8 +13,16 @@ struct MapsCommand: HeapprofCommand {
       maps from the stack frames, names the program function that owns each map, and says \
       when a map only grows (entries never removed), churns (a new map per iteration) or \
       keeps resizing (reserve capacity). With --base, only what changed since that profile.
+
+      Also knows C maps: redis's dict, CPython's dict and GLib's GHashTable. For node-based \
+      hash maps (std::unordered_map, redis dict) it counts the live table's buckets and \
+      entries and says when a large table is mostly empty. Allocation wrappers of the \
+      program's own (a function right above malloc, called from many places, such as \
+      redis's zmalloc) are looked past, so that findings name their callers; \
+      --drop-frames/--keep-frames override that.
       """)
   @OptionGroup var symbolization: SymbolizationOptionGroup
+  @OptionGroup var frames: FramePolicyOptionGroup
   @Option(help: ArgumentHelp("Subtract this profile first.", valueName: "profile")) var base: String?
   @Option(help: ArgumentHelp("Owners to show at most (0: every owner, even those holding nothing).", valueName: "n"))
   var limit: Int = 10
@@ -22,7 +30,8 @@ struct MapsCommand: HeapprofCommand {
 
   func execute() throws {
     let profile = try ProfileLoader(symbolization: symbolization).load(profiles, base: base)
-    print(MapsReport.render(profile, source: DumpFiles.display(profiles[0]), limit: limit), terminator: "")
+    let owners = MapAnalysis.owners(in: profile, policy: try frames.policy())
+    print(MapsReport.render(owners: owners, source: DumpFiles.display(profiles[0]), limit: limit), terminator: "")
   }
 }
 
@@ -39,11 +48,14 @@ struct GrowthCommand: HeapprofCommand {
       then names the leak suspects (sites that grew in every interval and hold most of the \
       growth), with their path from the entry point, the map they feed, and the fix. \
       Bounded caches (grew, then stopped) and churn (much allocated, flat in-use) are \
-      listed apart. Exit status 1 with --fail-on-growth when suspects grew more than allowed.
+      listed apart. Exit status 1 with --fail-on-growth when suspects grew more than allowed. \
+      The program's own allocation wrappers (redis's zmalloc, SQLite's sqlite3Malloc) are \
+      looked past so that suspects name their callers; see --drop-frames/--keep-frames.
 
       Example: heapprof growth app.4242.0001.heap app.4242.0002.heap app.4242.0003.heap
       """)
   @OptionGroup var symbolization: SymbolizationOptionGroup
+  @OptionGroup var frames: FramePolicyOptionGroup
   @Option(help: "Output format: text or json.") var format: Format = .text
   @Option(
     help: ArgumentHelp(
@@ -67,7 +79,8 @@ struct GrowthCommand: HeapprofCommand {
       if snapshots.count > 3 { printError("heapprof: reading snapshot \(i + 1) of \(snapshots.count): \(path)") }
       profiles.append(try loader.load([path]))
     }
-    let analysis = GrowthAnalysis(profiles: profiles, sources: snapshots.map(DumpFiles.display))
+    let analysis = GrowthAnalysis(
+      profiles: profiles, sources: snapshots.map(DumpFiles.display), policy: try frames.policy())
     switch format {
     case .text: print(GrowthReport.render(analysis), terminator: "")
     case .json: print(GrowthReport.json(analysis), terminator: "")
