@@ -209,4 +209,57 @@ final class MapsAndGrowthTests: XCTestCase {
     XCTAssertEqual(a.suspects.count, 0)
     XCTAssertTrue(GrowthReport.render(a).contains("Verdict: no leak suspect"))
   }
+
+  /// Sessions kept in a registry after their contents were freed: the live object count
+  /// never falls while bytes do, and the process frees everything in its exit dump.
+  func testKeptObjectsWithFallingBytesAreASuspectAndTheExitDumpIsNotJudged() throws {
+    let kept = ["malloc", "CacheLeakDemo.Registry.open(_:)"] + Self.root
+    let steady = ["malloc", "CacheLeakDemo.Config.load()"] + Self.root
+    // (kept objects, kept bytes): 1,000 sessions of 2,000 bytes, then their contents are
+    // freed while new ones arrive; the last dump is written at exit with everything freed.
+    let steps: [(Int64, Int64)] = [(1000, 2_000_000), (2000, 1_500_000), (3000, 1_800_000), (0, 0)]
+    let profiles = steps.enumerated().map { (i, step) -> Profile in
+      var p = Self.profile(
+        [(kept, step.0, step.1, step.0, step.1), (steady, 10, 10_000, 10, 10_000)], seconds: Int64(i + 1))
+      p.attributes["reason"] = i == 3 ? "exit" : "signal"
+      return p
+    }
+    let a = GrowthAnalysis(profiles: profiles, sources: ["r.1", "r.2", "r.3", "r.4"])
+    XCTAssertEqual(a.judgedSnapshots, 3)
+    XCTAssertEqual(a.snapshots.map(\.isExitDump), [false, false, false, true])
+    XCTAssertEqual(a.suspects.count, 1)
+    let s = try XCTUnwrap(a.suspects.first)
+    XCTAssertEqual(s.verdict, .leak)
+    XCTAssertEqual(s.allocatingFunction, "CacheLeakDemo.Registry.open(_:)")
+    XCTAssertEqual(s.inuseObjects, [1000, 2000, 3000, 0])
+    XCTAssertTrue(s.objectsNeverDecreased)
+    XCTAssertFalse(s.grewEveryInterval)
+    XCTAssertEqual(s.growthBytes, -200_000)
+    let text = GrowthReport.render(a)
+    XCTAssertTrue(text.contains("  4. r.4  9.77kB  (written at exit)"), text)
+    XCTAssertTrue(
+      text.contains("note: snapshot 4 is the dump written at exit: verdicts are judged on snapshots 1–3"), text)
+    XCTAssertTrue(
+      text.contains(
+        "Verdict: 1 leak suspect — 1 kept every object it made: +2000 live objects (100.0% of the object growth), though their bytes did not grow."
+      ), text)
+    XCTAssertTrue(text.contains("  objects:  never fewer: 1000 → 2000 → 3000 live objects"), text)
+    XCTAssertTrue(text.contains("(at exit: 0, 0 objects)"), text)
+    XCTAssertTrue(
+      text.contains(
+        "kept every object it made (1000 → 3000 live objects, never fewer) though its bytes went 1.91MB → 1.72MB"),
+      text)
+  }
+
+  /// A pool that fills and stops gaining objects is bounded, whatever its bytes did.
+  func testPoolThatStopsGainingObjectsIsNotASuspect() {
+    let pool = ["malloc", "CacheLeakDemo.SessionPool.warm()"] + Self.root
+    let steps: [(Int64, Int64)] = [(1000, 2_000_000), (2000, 1_500_000), (2000, 1_400_000)]
+    let profiles = steps.enumerated().map { (i, step) in
+      Self.profile([(pool, step.0, step.1, step.0, step.1)], seconds: Int64(i + 1))
+    }
+    let a = GrowthAnalysis(profiles: profiles, sources: ["p.1", "p.2", "p.3"])
+    XCTAssertEqual(a.judgedSnapshots, 3)
+    XCTAssertEqual(a.suspects.count, 0, GrowthReport.render(a))
+  }
 }

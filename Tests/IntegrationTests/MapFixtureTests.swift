@@ -46,11 +46,18 @@ final class MapFixtureTests: XCTestCase {
     let binary = dir.appendingPathComponent("sessionleak").path
     let snaps = (1...3).map { dir.appendingPathComponent("sessionleak.\($0).heap").path }
     let doc = try growthJSON(["--binary", binary] + snaps)
-    XCTAssertEqual(doc["suspects"] as? Int, 1, "\(doc)")
-    let suspect = try XCTUnwrap((doc["groups"] as? [[String: Any]])?.first)
+    // Two suspects: the map, and the fmt.Sprintf keys serveRequest makes for it — 2,000 per
+    // round in src/main.go, "session-%06d" is 14 bytes, Go's 16-byte size class: 32,000 bytes
+    // and 2,000 objects more in every snapshot, each kept alive as a map key.
+    XCTAssertEqual(doc["suspects"] as? Int, 2, "\(doc)")
+    let groups = try XCTUnwrap(doc["groups"] as? [[String: Any]])
+    let suspect = try XCTUnwrap(groups.first)
     // Go's names carry no key and value types.
     XCTAssertEqual(suspect["map"] as? String, "map")
     XCTAssertEqual(suspect["mapOwner"] as? String, "main.(*sessionStore).remember")
+    let keys = try XCTUnwrap(groups.dropFirst().first)
+    XCTAssertEqual(keys["inuseBytes"] as? [Int], [32000, 64000, 96000], "\(keys)")
+    XCTAssertEqual(keys["inuseObjects"] as? [Int], [2000, 4000, 6000], "\(keys)")
     let maps = try Products.heapprof(["maps", "--binary", binary, snaps[2]])
     XCTAssertTrue(maps.stdout.contains("owned by main.(*sessionStore).remember"), maps.stdout)
     XCTAssertTrue(maps.stdout.contains("grows and never shrinks"), maps.stdout)

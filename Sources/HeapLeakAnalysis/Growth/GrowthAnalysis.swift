@@ -15,6 +15,10 @@ public struct GrowthAnalysis: Sendable {
     public var pid: String?
     public var seq: String?
     public var inuseBytes: Int64
+    /// Why the runtime wrote it (`exit`, `signal`, `interval`…), when the dump says.
+    public var reason: String?
+    /// Whether it is the dump a process writes as it ends (reason `exit…`).
+    public var isExitDump: Bool { reason?.hasPrefix("exit") ?? false }
   }
 
   /// Sites that are judged together: one map with its entries, or one allocation stack.
@@ -32,6 +36,12 @@ public struct GrowthAnalysis: Sendable {
     public var summary: String
     /// In-use bytes at each snapshot.
     public var inuseBytes: [Int64]
+    /// In-use objects at each snapshot.
+    public var inuseObjects: [Int64]
+    /// Whether the live object count grew overall and never went down between the judged
+    /// snapshots: objects kept while their bytes may have fallen (payloads freed,
+    /// containers kept).
+    public var objectsNeverDecreased: Bool
     /// Bytes allocated between the first and the last snapshot (nil without alloc totals).
     public var allocatedBytes: Int64?
     /// Last minus first in-use.
@@ -65,6 +75,11 @@ public struct GrowthAnalysis: Sendable {
   public var groups: [Group]
   /// Notes for the reader, e.g. snapshots of different processes.
   public var notes: [String]
+  /// How many snapshots, from the first, the verdicts are judged on: all, or all but a
+  /// last dump written at exit (what a process frees as it ends is not a fix).
+  public var judgedSnapshots: Int
+  /// Sum of the live-object growth of every site that gained objects, over the judged snapshots.
+  public var totalObjectGrowth: Int64
 
   /// The leak suspects (including caches without eviction).
   public var suspects: [Group] { groups.filter { $0.verdict == .leak || $0.verdict == .cacheWithoutEviction } }
@@ -85,8 +100,12 @@ public struct GrowthAnalysis: Sendable {
     public var churnFlatBytes: Int64 = 4096
     /// A group holding this much while churning is a bounded pool, not a per-request waste.
     public var boundedPoolBytes: Int64 = 64 * 1024
-    /// A bounded cache's last step is at most 1/this of its peak.
+    /// A bounded cache's last step is at most 1/this of its peak (bytes and objects).
     public var boundedLastStepFraction: Int64 = 50
+    /// Live objects a site must have gained to be a suspect by its object count alone.
+    public var minKeptObjects: Int64 = 16
+    /// ... and bytes it must have held at its peak.
+    public var minKeptBytes: Int64 = 64 * 1024
     public init() {}
   }
 
@@ -103,14 +122,20 @@ public struct GrowthAnalysis: Sendable {
       known.merge(table.frameFacts) { a, _ in a }
       tables.append(table)
     }
-    let sites = SiteSeries(tables)
-    let groups = Self.groupByMap(sites, last: tables.last)
-    let seconds = Self.span(order.map { profiles[$0].timeNanos })
+    // A last dump written at exit, after others, is shown but not judged: the process
+    // may free its caches (static destructors, deinit) as it ends.
+    let exitLast =
+      order.count >= 3 && (profiles[order[order.count - 1]].attributes["reason"]?.hasPrefix("exit") ?? false)
+    let judgedCount = exitLast ? order.count - 1 : order.count
+    let sites = SiteSeries(tables, judged: judgedCount)
+    // Maps are found in the last judged snapshot (at exit they may be gone).
+    let groups = Self.groupByMap(sites, last: tables[judgedCount - 1])
+    let seconds = Self.span(order.prefix(judgedCount).map { profiles[$0].timeNanos })
     var judged: [Group] = []
     for members in groups {
       var group = Self.classify(
-        Self.measure(members, sites: sites, seconds: seconds), owner: members.owner, snapshots: sites.count,
-        totalAllocated: sites.totalAllocated, thresholds: thresholds)
+        Self.measure(members, sites: sites, seconds: seconds), owner: members.owner, snapshots: judgedCount,
+        sites: sites, thresholds: thresholds)
       // Only what is reported needs its path (most sites of a large profile are stable).
       if group.verdict != .stable { Self.describe(&group, members, sites: sites, facts: tables.last) }
       judged.append(group)
@@ -118,17 +143,26 @@ public struct GrowthAnalysis: Sendable {
     self.snapshots = order.enumerated().map { (s, p) in
       Snapshot(
         source: sources[p], timeNanos: profiles[p].timeNanos, pid: profiles[p].attributes["pid"],
-        seq: profiles[p].attributes["seq"], inuseBytes: tables[s].stacks.reduce(0) { $0 + $1.inuseBytes })
+        seq: profiles[p].attributes["seq"], inuseBytes: tables[s].stacks.reduce(0) { $0 + $1.inuseBytes },
+        reason: profiles[p].attributes["reason"])
     }
+    self.judgedSnapshots = judgedCount
+    self.totalObjectGrowth = sites.totalObjectGrowth
     self.totalGrowthBytes = sites.totalGrowth
     self.groups = Self.ranked(judged.filter { $0.verdict != .stable })
     let pids = Set(order.compactMap { profiles[$0].attributes["pid"] })
-    self.notes =
-      pids.count > 1
-      ? [
+    var notes: [String] = []
+    if pids.count > 1 {
+      notes.append(
         "the snapshots come from \(pids.count) processes (pids \(pids.sorted().joined(separator: ", "))); growth compares them as one"
-      ]
-      : []
+      )
+    }
+    if exitLast {
+      notes.append(
+        "snapshot \(order.count) is the dump written at exit: verdicts are judged on snapshots 1–\(judgedCount) "
+          + "(what a process frees as it ends is not a fix)")
+    }
+    self.notes = notes
   }
 
   // MARK: - Steps
@@ -139,13 +173,18 @@ public struct GrowthAnalysis: Sendable {
     var frames: [[String]] = []
     /// In-use bytes of each site at each snapshot.
     var inuse: [[Int64]] = []
+    /// In-use objects of each site at each snapshot.
+    var objects: [[Int64]] = []
     /// Allocated bytes of each site at each snapshot (nil where the profile has none).
     var alloc: [[Int64?]] = []
     /// Number of snapshots.
     let count: Int
+    /// Number of snapshots, from the first, that the verdicts are judged on.
+    let judged: Int
 
-    init(_ tables: [StackTable]) {
+    init(_ tables: [StackTable], judged: Int? = nil) {
       count = tables.count
+      self.judged = judged ?? tables.count
       var index: [StackKey: Int] = [:]
       for (s, table) in tables.enumerated() {
         for stack in table.stacks {
@@ -157,20 +196,27 @@ public struct GrowthAnalysis: Sendable {
             index[stack.key] = i
             frames.append(stack.frames)
             inuse.append(Array(repeating: 0, count: count))
+            objects.append(Array(repeating: 0, count: count))
             alloc.append(Array(repeating: nil, count: count))
           }
           inuse[i][s] += stack.inuseBytes
+          objects[i][s] += stack.inuseObjects
           if let b = stack.allocBytes { alloc[i][s] = (alloc[i][s] ?? 0) + b }
         }
       }
+      let last = self.judged - 1
       totalGrowth = inuse.indices.reduce(Int64(0)) { $0 + max(0, growth($1)) }
+      totalObjectGrowth = objects.reduce(Int64(0)) { $0 + max(0, $1[last] - $1[0]) }
       totalAllocated = alloc.reduce(Int64(0)) {
-        $0 + max(0, ($1.last.flatMap { $0 } ?? 0) - ($1.first.flatMap { $0 } ?? 0))
+        $0 + max(0, ($1[last] ?? 0) - ($1.first.flatMap { $0 } ?? 0))
       }
     }
 
-    /// Last minus first in-use of site `i`.
-    func growth(_ i: Int) -> Int64 { (inuse[i].last ?? 0) - (inuse[i].first ?? 0) }
+    /// Last judged minus first in-use of site `i`.
+    func growth(_ i: Int) -> Int64 { inuse[i][judged - 1] - inuse[i][0] }
+
+    /// Sum of all positive growth of live object counts (computed once).
+    private(set) var totalObjectGrowth: Int64 = 0
 
     /// Sum of all positive site growth: what the shares are of (computed once).
     private(set) var totalGrowth: Int64 = 0
@@ -243,28 +289,36 @@ public struct GrowthAnalysis: Sendable {
   /// paths of a group that is reported).
   static func measure(_ members: Members, sites: SiteSeries, seconds: Double?) -> Group {
     let n = sites.count
+    let judged = sites.judged
     var series = Array(repeating: Int64(0), count: n)
+    var objects = Array(repeating: Int64(0), count: n)
     var firstAlloc: Int64 = 0, lastAlloc: Int64 = 0, hasAlloc = true
     for i in members.sites {
-      for s in 0..<n { series[s] += sites.inuse[i][s] }
+      for s in 0..<n {
+        series[s] += sites.inuse[i][s]
+        objects[s] += sites.objects[i][s]
+      }
       if let a = sites.alloc[i].first ?? nil {
         firstAlloc += a
       } else if sites.alloc[i].first != nil {
         hasAlloc = false
       }
-      if let a = sites.alloc[i].last ?? nil { lastAlloc += a }
+      if let a = sites.alloc[i][judged - 1] { lastAlloc += a }
       if sites.alloc[i].allSatisfy({ $0 == nil }) { hasAlloc = false }
     }
-    let growth = (series.last ?? 0) - (series.first ?? 0)
+    let seen = Array(series.prefix(judged)), seenObjects = Array(objects.prefix(judged))
+    let growth = (seen.last ?? 0) - (seen.first ?? 0)
     let totalGrowth = sites.totalGrowth
     let largest = Self.largest(members, sites)
     return Group(
-      verdict: .stable, summary: "", inuseBytes: series,
+      verdict: .stable, summary: "", inuseBytes: series, inuseObjects: objects,
+      objectsNeverDecreased: judged >= 2 && (seenObjects.last ?? 0) > (seenObjects.first ?? 0)
+        && zip(seenObjects, seenObjects.dropFirst()).allSatisfy { $1 >= $0 },
       allocatedBytes: hasAlloc ? lastAlloc - firstAlloc : nil, growthBytes: growth,
       growthShare: totalGrowth > 0 ? Double(max(0, growth)) / Double(totalGrowth) : 0,
       bytesPerSecond: seconds.map { Double(growth) / $0 },
-      grewEveryInterval: n >= 2 && zip(series, series.dropFirst()).allSatisfy { $1 > $0 },
-      survivedSnapshots: survived(sites.inuse[largest]), path: [], allocatingFunction: "",
+      grewEveryInterval: judged >= 2 && zip(seen, seen.dropFirst()).allSatisfy { $1 > $0 },
+      survivedSnapshots: survived(Array(sites.inuse[largest].prefix(judged))), path: [], allocatingFunction: "",
       map: members.owner?.typeDescription, mapOwner: members.owner?.owner, insertPath: members.insertPath,
       siteCount: members.sites.count)
   }
@@ -299,43 +353,67 @@ public struct GrowthAnalysis: Sendable {
     }
   }
 
-  /// The verdict of one group.
-  static func classify(_ g: Group, owner: MapOwner?, snapshots n: Int, totalAllocated: Int64, thresholds t: Thresholds)
+  /// The verdict of one group, judged on its first `n` snapshots.
+  static func classify(_ g: Group, owner: MapOwner?, snapshots n: Int, sites: SiteSeries, thresholds t: Thresholds)
     -> Group
   {
     var g = g
-    let peak = g.inuseBytes.max() ?? 0
-    if g.grewEveryInterval && g.growthBytes > 0 && g.growthShare >= t.suspectShare {
+    let bytes = Array(g.inuseBytes.prefix(n)), objects = Array(g.inuseObjects.prefix(n))
+    let peak = bytes.max() ?? 0
+    let objectGrowth = (objects.last ?? 0) - (objects.first ?? 0)
+    let objectShare = Double(max(0, objectGrowth)) / Double(max(1, sites.totalObjectGrowth))
+    let grewInBytes = g.grewEveryInterval && g.growthBytes > 0 && g.growthShare >= t.suspectShare
+    let lastStep = n >= 2 ? bytes[n - 1] - bytes[n - 2] : 0
+    let lastObjectStep = n >= 2 ? objects[n - 1] - objects[n - 2] : 0
+    let objectsLevelledOff = abs(lastObjectStep) <= max(1, (objects.max() ?? 0) / t.boundedLastStepFraction)
+    // Objects kept while their bytes fell: containers emptied but never released. Still
+    // gaining objects at the end (a pool that filled up and stopped is bounded).
+    let keptObjects =
+      g.objectsNeverDecreased && !objectsLevelledOff && objectGrowth >= t.minKeptObjects
+      && objectShare >= t.suspectShare && peak >= t.minKeptBytes
+    if grewInBytes || keptObjects {
+      // Bytes that grew in every interval make a plain leak, whatever share decided it.
+      let plain = g.grewEveryInterval && g.growthBytes > 0
+      let how =
+        plain
+        ? "grew in every interval"
+        : "kept every object it made (\(objects.first ?? 0) → \(objects.last ?? 0) live objects, never fewer) "
+          + "though its bytes went \(formatBytes(bytes.first ?? 0)) → \(formatBytes(bytes.last ?? 0))"
       if let owner {
         g.verdict = .cacheWithoutEviction
         g.summary =
-          "\(owner.typeDescription) in \(owner.owner) grew in every interval and its entries are never removed: "
+          "\(owner.typeDescription) in \(owner.owner) \(how) and its entries are never removed: "
           + owner.kind.removeAdvice + "."
       } else {
         g.verdict = .leak
         g.summary =
-          "in-use grew in every interval and nothing frees it: find what keeps these objects alive "
-          + "(a collection that only grows, a cycle, a forgotten reference) and release them."
+          plain
+          ? "in-use grew in every interval and nothing frees it: find what keeps these objects alive "
+            + "(a collection that only grows, a cycle, a forgotten reference) and release them."
+          : "it \(how): what these objects held was freed, the objects themselves are still referenced "
+            + "(emptied containers kept in a collection) — remove them, not only their contents."
       }
       return g
     }
-    let lastStep = n >= 2 ? g.inuseBytes[n - 1] - g.inuseBytes[n - 2] : 0
     if let allocated = g.allocatedBytes,
-      allocated >= max(t.minChurnBytes, Int64(Double(totalAllocated) * t.minChurnShareOfAllocated)),
+      allocated >= max(t.minChurnBytes, Int64(Double(sites.totalAllocated) * t.minChurnShareOfAllocated)),
       allocated >= t.churnAllocatedPerPeak * max(peak, 1),
       abs(g.growthBytes) <= max(peak / t.churnFlatFraction, t.churnFlatBytes)
     {
       g.verdict = .churn
       g.summary =
         "allocated \(formatBytes(allocated)) between the snapshots while in-use stayed at about "
-        + "\(formatBytes(g.inuseBytes.last ?? 0))"
+        + "\(formatBytes(bytes.last ?? 0))"
         + (owner.map { ": a new \($0.typeDescription) per iteration — \($0.kind.churnAdvice)." }
-          ?? ((g.inuseBytes.last ?? 0) >= t.boundedPoolBytes
+          ?? ((bytes.last ?? 0) >= t.boundedPoolBytes
             ? ": objects are replaced as fast as they are made, so memory stays bounded (an evicting cache or a pool); only the allocation rate costs — reuse objects if it matters."
             : ": reuse buffers or objects instead of allocating per request."))
       return g
     }
-    if n >= 3, g.growthBytes > 0, g.growthShare >= t.suspectShare, abs(lastStep) <= peak / t.boundedLastStepFraction {
+    // Bounded: bytes *and* objects levelled off in the last interval.
+    if n >= 3, g.growthBytes > 0, g.growthShare >= t.suspectShare, abs(lastStep) <= peak / t.boundedLastStepFraction,
+      objectsLevelledOff
+    {
       g.verdict = .boundedCache
       g.summary =
         "grew, then stopped: in-use has stayed near \(formatBytes(peak)) — a bounded cache or pool, not a leak."

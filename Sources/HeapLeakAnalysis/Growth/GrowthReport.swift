@@ -15,17 +15,37 @@ public enum GrowthReport {
     out +=
       "Growth across \(a.snapshots.count) snapshots\(pid)\(span): in use \(formatBytes(first)) → \(formatBytes(last)) (\(signed(last - first)))\n"
     for (i, s) in a.snapshots.enumerated() {
-      out += "  \(i + 1). \(s.source)  \(formatBytes(s.inuseBytes))\n"
+      out += "  \(i + 1). \(s.source)  \(formatBytes(s.inuseBytes))\(s.isExitDump ? "  (written at exit)" : "")\n"
     }
     for note in a.notes { out += "note: \(note)\n" }
     let suspects = a.suspects
     if suspects.isEmpty {
-      out += "\nVerdict: no leak suspect — no site grew in every interval with a real share of the growth.\n"
-    } else {
-      let share = suspects.reduce(0.0) { $0 + $1.growthShare }
       out +=
-        "\nVerdict: \(suspects.count) leak suspect\(suspects.count == 1 ? "" : "s") hold\(suspects.count == 1 ? "s" : "") "
-        + "\(percent(share)) of the growth (\(signed(suspects.reduce(0) { $0 + $1.growthBytes })) of \(formatBytes(a.totalGrowthBytes))).\n"
+        "\nVerdict: no leak suspect — no site grew in every interval, or kept every object it made, "
+        + "with a real share of the growth.\n"
+    } else {
+      // Suspects by bytes are measured in bytes; those that kept their objects while their
+      // bytes fell, in objects.
+      let byBytes = suspects.filter { $0.grewEveryInterval && $0.growthBytes > 0 }
+      let byObjects = suspects.filter { !($0.grewEveryInterval && $0.growthBytes > 0) }
+      out += "\nVerdict: \(suspects.count) leak suspect\(suspects.count == 1 ? "" : "s")"
+      if !byBytes.isEmpty {
+        let share = byBytes.reduce(0.0) { $0 + $1.growthShare }
+        let prefix = byObjects.isEmpty ? "" : " — \(byBytes.count)"
+        out +=
+          "\(prefix) hold\(byBytes.count == 1 ? "s" : "") \(percent(share)) of the growth "
+          + "(\(signed(byBytes.reduce(0) { $0 + $1.growthBytes })) of \(formatBytes(a.totalGrowthBytes)))"
+      }
+      if !byObjects.isEmpty {
+        let gained = byObjects.reduce(Int64(0)) { sum, g in
+          sum + (g.inuseObjects[a.judgedSnapshots - 1] - g.inuseObjects[0])
+        }
+        let share = Double(gained) / Double(max(1, a.totalObjectGrowth))
+        out +=
+          "\(byBytes.isEmpty ? " —" : ";") \(byObjects.count) kept every object \(byObjects.count == 1 ? "it" : "they") "
+          + "made: +\(gained) live objects (\(percent(share)) of the object growth), though their bytes did not grow"
+      }
+      out += ".\n"
     }
     for (n, g) in suspects.enumerated() {
       out += "\nLEAK SUSPECT \(n + 1): \(g.verdict.rawValue)"
@@ -37,8 +57,20 @@ public enum GrowthReport {
       out += "\n"
       out += "  grew:     \(signed(g.growthBytes)) (\(percent(g.growthShare)) of the growth"
       if let r = g.bytesPerSecond { out += ", \(signed(Int64(r)))/s" }
-      out += "), in every interval: \(g.inuseBytes.map(formatBytes).joined(separator: " → "))\n"
-      out += "  survived: its oldest bytes are in \(g.survivedSnapshots) of \(a.snapshots.count) snapshots\n"
+      // The values judged; a last dump written at exit is shown apart.
+      let judged = a.judgedSnapshots
+      let atExit =
+        judged < g.inuseBytes.count
+        ? " (at exit: \(formatBytes(g.inuseBytes[judged])), \(g.inuseObjects[judged]) objects)" : ""
+      let bytes = g.inuseBytes.prefix(judged).map(formatBytes).joined(separator: " → ")
+      if g.grewEveryInterval {
+        out += "), in every interval: \(bytes)\(atExit)\n"
+      } else {
+        out += "): \(bytes)\(atExit)\n"
+        let objects = g.inuseObjects.prefix(judged).map(String.init).joined(separator: " → ")
+        out += "  objects:  never fewer: \(objects) live objects\n"
+      }
+      out += "  survived: its oldest bytes are in \(g.survivedSnapshots) of \(a.judgedSnapshots) snapshots\n"
       if g.siteCount > 1 {
         out += "  sites:    \(g.siteCount) allocation stacks judged together (map storage and entries)\n"
       }
@@ -77,6 +109,8 @@ public enum GrowthReport {
     struct Document: Encodable {
       var snapshots: [GrowthAnalysis.Snapshot]
       var totalGrowthBytes: Int64
+      /// Snapshots the verdicts are judged on, from the first (a last exit dump is not).
+      var judgedSnapshots: Int
       var suspects: Int
       var groups: [GrowthAnalysis.Group]
       var notes: [String]
@@ -84,7 +118,8 @@ public enum GrowthReport {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     let doc = Document(
-      snapshots: a.snapshots, totalGrowthBytes: a.totalGrowthBytes, suspects: a.suspects.count, groups: a.groups,
+      snapshots: a.snapshots, totalGrowthBytes: a.totalGrowthBytes, judgedSnapshots: a.judgedSnapshots,
+      suspects: a.suspects.count, groups: a.groups,
       notes: a.notes)
     let data = (try? encoder.encode(doc)) ?? Data("{}".utf8)
     return String(decoding: data, as: UTF8.self) + "\n"
