@@ -235,7 +235,8 @@ struct WebViews {
     let s = try snapshot(q)
     let owners = series.owners(of: s.index)
     return try json([
-      "text": MapsReport.render(owners: owners, source: s.source, limit: 0),
+      "text": MapsReport.render(
+        owners: owners, source: s.source, limit: 0, hint: owners.isEmpty ? MapsReport.noStorageHint(s.profile) : nil),
       "owners": owners.map { o -> [String: Any] in
         [
           "type": o.typeDescription, "owner": o.owner, "kind": o.kind.rawValue, "inuse": o.inuseBytes,

@@ -56,6 +56,7 @@ final class CLIGoldenTests: XCTestCase {
       name: "go.top.cum.inuse_objects.pb",
       arguments: ["top", "--cum", "--sample-index", "inuse_objects", "go/mapleak.3.pb.gz"]),
     Case(name: "go.maps.pb", arguments: ["maps", "go/mapleak.3.pb.gz"]),
+    Case(name: "go.maps.legacy.nobinary", arguments: ["maps", "go/mapleak.3.heap"]),
     Case(name: "go.top.legacy.nobinary", arguments: ["top", "--nodecount", "5", "go/mapleak.1.heap"]),
     Case(
       name: "gomaps.growth.binary",

@@ -9,16 +9,20 @@ public enum MapsReport {
   ///   - limit: how many owners to show; the rest are counted in one line.
   public static func render(_ profile: Profile, source: String, limit: Int = 10) -> String {
     let owners = MapAnalysis.owners(in: profile)
-    return render(owners: owners, source: source, limit: limit)
+    return render(owners: owners, source: source, limit: limit, hint: owners.isEmpty ? noStorageHint(profile) : nil)
   }
 
   /// Renders already computed owners: those with a finding or a real share of the map
-  /// memory in use, up to `limit` (0: every owner, however small).
-  public static func render(owners: [MapOwner], source: String, limit: Int = 10) -> String {
+  /// memory in use, up to `limit` (0: every owner, however small). `hint` explains an
+  /// empty result (``noStorageHint(_:)``).
+  public static func render(owners: [MapOwner], source: String, limit: Int = 10, hint: String? = nil) -> String {
     var out = "Maps in \(source)\n"
     guard !owners.isEmpty else {
-      return out + "No hash-map storage found: no stack passes through Dictionary, Set, "
-        + "NSDictionary, std::unordered_map/map or Go map code.\n"
+      out +=
+        "No hash-map storage found: no stack passes through Dictionary, Set, "
+        + "NSDictionary, std::unordered_map/map, Go map, redis dict, CPython dict or GHashTable code.\n"
+      if let hint { out += hint + "\n" }
+      return out
     }
     let findings = owners.flatMap(\.findings)
     let totalTable = owners.reduce(0) { $0 + $1.storageInuseBytes }
@@ -86,5 +90,42 @@ public enum MapsReport {
       out += "\n(\(rest) more owner\(rest == 1 ? "" : "s") not shown, \(what); --limit 0 lists every owner)\n"
     }
     return out
+  }
+
+  /// Why `profile` shows no map storage when the reason is the profile's form, not the
+  /// program: Go leaves the runtime's own frames (`runtime.mallocgc`, `runtime.mapassign`,
+  /// `runtime.makemap`) out of its protobuf heap profiles and out of the names in the
+  /// legacy text form, so map storage looks like any other allocation of its caller. The
+  /// legacy text form keeps every address, and symbolizing them from the program
+  /// (`--binary`) brings the runtime's frames back.
+  public static func noStorageHint(_ profile: Profile) -> String? {
+    let names = Set(profile.functions.map(\.name))
+    guard names.contains("runtime.main") || names.contains("main.main") else { return nil }
+    let runtimeAllocation = names.contains {
+      $0.hasPrefix("runtime.mallocgc") || $0.hasPrefix("runtime.newobject") || $0.hasPrefix("runtime.mapassign")
+        || $0.hasPrefix("runtime.makemap")
+    }
+    guard !runtimeAllocation else { return nil }
+    // Go's legacy text profile has no memory map (none, or the readers' catch-all one);
+    // its protobuf form has the program's.
+    let noMemoryMap =
+      profile.mappings.isEmpty
+      || (profile.mappings.count == 1 && profile.mappings[0].file.isEmpty && profile.mappings[0].start == 0
+        && profile.mappings[0].limit == UInt64.max)
+    if noMemoryMap {
+      return """
+        This Go heap profile's own names leave out the Go runtime's frames (runtime.mapassign, \
+        runtime.makemap), so map storage cannot be told from other allocations. Symbolize its \
+        addresses from the program, which keeps them: heapprof maps --binary PROGRAM FILE.
+        """
+    }
+    return """
+      This is a Go protobuf heap profile: Go leaves the runtime's own frames (runtime.mallocgc, \
+      runtime.mapassign, runtime.makemap) out of it, so map storage cannot be told from other \
+      allocations. Write the legacy text form, which keeps every address — \
+      pprof.Lookup("heap").WriteTo(f, 1) in the program, or \
+      curl -o heap.txt 'http://HOST/debug/pprof/heap?debug=1' — and read it with the program: \
+      heapprof maps --binary PROGRAM heap.txt (set runtime.MemProfileRate = 1 to record every allocation).
+      """
   }
 }

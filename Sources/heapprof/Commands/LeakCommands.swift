@@ -31,7 +31,10 @@ struct MapsCommand: HeapprofCommand {
   func execute() throws {
     let profile = try ProfileLoader(symbolization: symbolization).load(profiles, base: base)
     let owners = MapAnalysis.owners(in: profile, policy: try frames.policy())
-    print(MapsReport.render(owners: owners, source: DumpFiles.display(profiles[0]), limit: limit), terminator: "")
+    let hint = owners.isEmpty ? MapsReport.noStorageHint(profile) : nil
+    print(
+      MapsReport.render(owners: owners, source: DumpFiles.display(profiles[0]), limit: limit, hint: hint),
+      terminator: "")
   }
 }
 
