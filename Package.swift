@@ -19,6 +19,7 @@ let package = Package(
     .executable(name: "leak-check-example", targets: ["LeakCheckExample"]),
     .executable(name: "control-example", targets: ["ControlExample"]),
     .executable(name: "bench-workload", targets: ["BenchWorkload"]),
+    .executable(name: "map-cases", targets: ["MapCases"]),
     .library(name: "HeapProfiler", targets: ["HeapProfiler"]),
     .library(name: "HeapLeakCheck", targets: ["HeapLeakCheck"]),
     .library(name: "HeapProfile", targets: ["HeapProfile"]),
@@ -102,6 +103,8 @@ let package = Package(
     .executableTarget(name: "LeakCheckExample", dependencies: ["HeapProfiler", "HeapLeakCheck"]),
     .executableTarget(name: "ControlExample", dependencies: ["HeapProfiler"]),
     .executableTarget(name: "BenchWorkload", dependencies: []),
+    // One Swift program per map bug, with its numbers known from the code (MapCaseTests).
+    .executableTarget(name: "MapCases", dependencies: ["HeapProfiler"]),
 
     // MARK: Test support and tests
     .target(name: "HeapProfTestSupport", dependencies: ["HeapProfile"]),

@@ -265,7 +265,7 @@ struct WebViews {
         "name": g.map.map { "\($0) in " + (g.mapOwner ?? "") } ?? g.allocatingFunction,
         "owner": g.mapOwner ?? g.allocatingFunction, "function": g.allocatingFunction,
         "inuse": g.inuseBytes, "growth": g.growthBytes, "growthText": Measurement.label(g.growthBytes, unit: "bytes"),
-        "share": g.growthShare, "suspect": g.verdict == .leak || g.verdict == .cacheWithoutEviction,
+        "share": g.growthShare, "suspect": g.isSuspect,
         "path": GrowthReport.pathLines(g.path, max: 10),
         "insertPath": g.insertPath.map { GrowthReport.pathLines($0, max: 10) } ?? [],
       ]

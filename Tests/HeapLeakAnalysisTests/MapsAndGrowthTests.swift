@@ -136,10 +136,69 @@ final class MapsAndGrowthTests: XCTestCase {
     assertGolden(MapsReport.render(p, source: "churn.heap"), "Golden/maps/churn.maps.txt")
   }
 
-  func testRehashStormWithoutLeak() throws {
-    // One table filled to 2^14 buckets from an insert loop whose entries were freed.
-    let p = Self.profile([(Self.storage, 15, 3_000_000, 1, 1_600_000), (Self.object, 10_000, 480_000, 10, 480)])
-    XCTAssertEqual(MapAnalysis.owners(in: p)[0].findings.map(\.kind), [.rehashStorm])
+  /// Bytes of a native Swift table of `buckets` buckets at `stride` bytes per bucket: the
+  /// 64-byte header, one bitmap word per 64 buckets, keys and values inline.
+  static func swiftTable(_ buckets: Int64, stride: Int64) -> Int64 {
+    64 + 8 * ((buckets + 63) / 64) + buckets * stride
+  }
+
+  /// The tables one map grown from empty allocates: 2, 4, … `last` buckets.
+  static func swiftTablesGrownTo(_ last: Int64, stride: Int64) -> (count: Int64, bytes: Int64) {
+    var b: Int64 = 2
+    var count: Int64 = 0
+    var bytes: Int64 = 0
+    while b <= last {
+      count += 1
+      bytes += swiftTable(b, stride: stride)
+      b *= 2
+    }
+    return (count, bytes)
+  }
+
+  static let intIndex =
+    [
+      "swift_slowAlloc", "swift_allocObject",
+      "Swift._DictionaryStorage.allocate(scale:age:seed:)",
+      "Swift._NativeDictionary<Swift.Int, Swift.Int>._copyOrMoveAndResize(capacity:moveElements:)",
+      "Swift.Dictionary<Swift.Int, Swift.Int>.subscript.setter",
+      "CacheLeakDemo.Indexer.build(_:)",
+    ] + root
+
+  func testOneMapDoublingAsItFillsIsNoRehashStorm() throws {
+    // One [Int: Int] filled to 16,384 entries: 15 tables (2 … 32,768 buckets), the last live.
+    let grown = Self.swiftTablesGrownTo(32_768, stride: 16)
+    XCTAssertEqual(grown.count, 15)
+    let p = Self.profile([(Self.intIndex, grown.count, grown.bytes, 1, Self.swiftTable(32_768, stride: 16))])
+    let owner = try XCTUnwrap(MapAnalysis.owners(in: p).first)
+    XCTAssertEqual(owner.typeDescription, "Dictionary<Int, Int>")
+    XCTAssertEqual(owner.findings, [])
+    // Int and Int are 16 bytes a bucket: the live table's size gives 32,768 buckets, but the
+    // entries are inline and nothing else counts them.
+    XCTAssertNil(owner.occupancy)
+  }
+
+  func testManyMapsEachGrownWithoutReserveAreARehashStormNotChurn() throws {
+    // 150 [Int: Int] built from empty to 4,096 entries (8,192 buckets: 13 tables each), then
+    // dropped: a storm (reserve), not churn (reuse).
+    let grown = Self.swiftTablesGrownTo(8_192, stride: 16)
+    XCTAssertEqual(grown.count, 13)
+    let p = Self.profile([(Self.intIndex, 150 * grown.count, 150 * grown.bytes, 0, 0)])
+    let owner = try XCTUnwrap(MapAnalysis.owners(in: p).first)
+    XCTAssertEqual(owner.findings.map(\.kind), [.rehashStorm])
+    let estimate = MapAnalysis.stormEstimate(owner, tables: owner.tableAllocObjects, bytes: owner.tableAllocBytes)
+    // The average table of such lives is exactly the average of the 13 sizes.
+    XCTAssertEqual(estimate.tablesPerLife, 13)
+    XCTAssertEqual(estimate.lives, 150)
+    XCTAssertEqual(estimate.finalEntries, 6144)
+    XCTAssertTrue(owner.findings[0].message.contains("1950 table allocations, 0 live"), owner.findings[0].message)
+    XCTAssertTrue(owner.findings[0].message.contains("call `reserveCapacity(_:)`"), owner.findings[0].message)
+  }
+
+  func testSmallMapPerRequestIsChurnNotARehashStorm() throws {
+    // 4,000 [Int: Int] of 24 entries (32 buckets: 5 tables each), all dropped.
+    let grown = Self.swiftTablesGrownTo(32, stride: 16)
+    let p = Self.profile([(Self.intIndex, 4000 * grown.count, 4000 * grown.bytes, 0, 0)])
+    XCTAssertEqual(MapAnalysis.owners(in: p).first?.findings.map(\.kind), [.churn])
   }
 
   func testMapPatternsCoverEveryKind() {

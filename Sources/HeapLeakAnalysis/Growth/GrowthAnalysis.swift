@@ -27,11 +27,15 @@ public struct GrowthAnalysis: Sendable {
     public enum Verdict: String, Sendable, Codable {
       case leak = "leak suspect"
       case cacheWithoutEviction = "cache without eviction"
+      /// Maps emptied and kept (``MapFinding/Kind/emptiedTablesKept``): their tables grow.
+      case emptiedMapsKept = "emptied maps kept"
       case boundedCache = "bounded cache"
       case churn = "churn"
       case stable = "stable"
     }
     public var verdict: Verdict
+    /// Whether the verdict makes it a leak suspect.
+    public var isSuspect: Bool { verdict == .leak || verdict == .cacheWithoutEviction || verdict == .emptiedMapsKept }
     /// One line, the verdict in words with the fix.
     public var summary: String
     /// In-use bytes at each snapshot.
@@ -62,6 +66,8 @@ public struct GrowthAnalysis: Sendable {
     public var map: String?
     /// The map's owner function.
     public var mapOwner: String?
+    /// The outer map that keeps this map's tables as its values (`type in owner`), if any.
+    public var mapKeptBy: String?
     /// For a map: the path from the entry point to the owner that inserts, root first.
     public var insertPath: [String]?
     /// How many sites the group joins.
@@ -82,7 +88,7 @@ public struct GrowthAnalysis: Sendable {
   public var totalObjectGrowth: Int64
 
   /// The leak suspects (including caches without eviction).
-  public var suspects: [Group] { groups.filter { $0.verdict == .leak || $0.verdict == .cacheWithoutEviction } }
+  public var suspects: [Group] { groups.filter(\.isSuspect) }
 
   /// The numbers that decide a verdict, named.
   public struct Thresholds: Sendable {
@@ -102,6 +108,9 @@ public struct GrowthAnalysis: Sendable {
     public var boundedPoolBytes: Int64 = 64 * 1024
     /// A bounded cache's last step is at most 1/this of its peak (bytes and objects).
     public var boundedLastStepFraction: Int64 = 50
+    /// Bytes a suspect must have grown by, at least, and its share of the peak in-use.
+    public var minSuspectBytes: Int64 = 4096
+    public var minSuspectShareOfInuse: Double = 0.001
     /// Live objects a site must have gained to be a suspect by its object count alone.
     public var minKeptObjects: Int64 = 16
     /// ... and bytes it must have held at its peak.
@@ -207,6 +216,7 @@ public struct GrowthAnalysis: Sendable {
       let last = self.judged - 1
       totalGrowth = inuse.indices.reduce(Int64(0)) { $0 + max(0, growth($1)) }
       totalObjectGrowth = objects.reduce(Int64(0)) { $0 + max(0, $1[last] - $1[0]) }
+      peakInuse = (0..<self.judged).map { s in inuse.reduce(Int64(0)) { $0 + $1[s] } }.max() ?? 0
       totalAllocated = alloc.reduce(Int64(0)) {
         $0 + max(0, ($1[last] ?? 0) - ($1.first.flatMap { $0 } ?? 0))
       }
@@ -223,6 +233,9 @@ public struct GrowthAnalysis: Sendable {
 
     /// Everything allocated between the first and the last snapshot (computed once).
     private(set) var totalAllocated: Int64 = 0
+
+    /// The largest in-use total of the judged snapshots.
+    private(set) var peakInuse: Int64 = 0
   }
 
   /// Sites judged together: one map's storage and entries, or one stack alone.
@@ -319,7 +332,8 @@ public struct GrowthAnalysis: Sendable {
       bytesPerSecond: seconds.map { Double(growth) / $0 },
       grewEveryInterval: judged >= 2 && zip(seen, seen.dropFirst()).allSatisfy { $1 > $0 },
       survivedSnapshots: survived(Array(sites.inuse[largest].prefix(judged))), path: [], allocatingFunction: "",
-      map: members.owner?.typeDescription, mapOwner: members.owner?.owner, insertPath: members.insertPath,
+      map: members.owner?.typeDescription, mapOwner: members.owner?.owner, mapKeptBy: members.owner?.keptBy,
+      insertPath: members.insertPath,
       siteCount: members.sites.count)
   }
 
@@ -341,7 +355,7 @@ public struct GrowthAnalysis: Sendable {
   static func ranked(_ groups: [Group]) -> [Group] {
     func rank(_ v: Group.Verdict) -> Int {
       switch v {
-      case .cacheWithoutEviction, .leak: return 0
+      case .cacheWithoutEviction, .leak, .emptiedMapsKept: return 0
       case .boundedCache: return 1
       case .churn: return 2
       case .stable: return 3
@@ -362,7 +376,10 @@ public struct GrowthAnalysis: Sendable {
     let peak = bytes.max() ?? 0
     let objectGrowth = (objects.last ?? 0) - (objects.first ?? 0)
     let objectShare = Double(max(0, objectGrowth)) / Double(max(1, sites.totalObjectGrowth))
-    let grewInBytes = g.grewEveryInterval && g.growthBytes > 0 && g.growthShare >= t.suspectShare
+    // A suspect's growth must matter to the process too: a few hundred bytes of runtime
+    // metadata are all the growth of a process whose memory fell.
+    let matters = g.growthBytes >= max(t.minSuspectBytes, Int64(Double(sites.peakInuse) * t.minSuspectShareOfInuse))
+    let grewInBytes = g.grewEveryInterval && g.growthBytes > 0 && g.growthShare >= t.suspectShare && matters
     let lastStep = n >= 2 ? bytes[n - 1] - bytes[n - 2] : 0
     let lastObjectStep = n >= 2 ? objects[n - 1] - objects[n - 2] : 0
     let objectsLevelledOff = abs(lastObjectStep) <= max(1, (objects.max() ?? 0) / t.boundedLastStepFraction)
@@ -379,7 +396,10 @@ public struct GrowthAnalysis: Sendable {
         ? "grew in every interval"
         : "kept every object it made (\(objects.first ?? 0) → \(objects.last ?? 0) live objects, never fewer) "
           + "though its bytes went \(formatBytes(bytes.first ?? 0)) → \(formatBytes(bytes.last ?? 0))"
-      if let owner {
+      if let owner, let emptied = owner.findings.first(where: { $0.kind == .emptiedTablesKept }) {
+        g.verdict = .emptiedMapsKept
+        g.summary = "\(owner.typeDescription) in \(owner.owner) \(how): " + emptied.message
+      } else if let owner {
         g.verdict = .cacheWithoutEviction
         g.summary =
           "\(owner.typeDescription) in \(owner.owner) \(how) and its entries are never removed: "

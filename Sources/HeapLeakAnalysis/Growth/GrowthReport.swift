@@ -49,7 +49,9 @@ public enum GrowthReport {
     }
     for (n, g) in suspects.enumerated() {
       out += "\nLEAK SUSPECT \(n + 1): \(g.verdict.rawValue)"
-      if let map = g.map, let owner = g.mapOwner {
+      if let map = g.map, let outer = g.mapKeptBy {
+        out += " — \(map) kept by \(outer)"
+      } else if let map = g.map, let owner = g.mapOwner {
         out += " — \(map) in \(owner)"
       } else {
         out += " — \(g.allocatingFunction)"

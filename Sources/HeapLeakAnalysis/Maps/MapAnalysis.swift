@@ -33,6 +33,10 @@ public struct MapOwner: Sendable {
   public var tableInuseBytes: Int64 = 0
   /// In-use bucket tables.
   public var tableInuseObjects: Int64 = 0
+  /// Bucket tables allocated over the run (each resize is one); nil without totals.
+  public var tableAllocObjects: Int64?
+  /// Their bytes.
+  public var tableAllocBytes: Int64?
   /// In-use bytes of entry nodes, for node-based maps (part of the storage).
   public var nodeInuseBytes: Int64 = 0
   /// In-use entry nodes: the map's live entries, for node-based maps.
@@ -51,6 +55,18 @@ public struct MapOwner: Sendable {
   public var entryNeverFreedBytes: Int64 = 0
   /// Entry bytes allocated over the run.
   public var entryAllocBytes: Int64?
+  /// The most live objects at one entry stack, and the most allocated at one: with one
+  /// object of that stack per entry (a cache's value objects), the live entries.
+  public var entryMostInuseObjects: Int64 = 0
+  public var entryMostAllocObjects: Int64 = 0
+  /// The map that holds this one's tables as its values (`Dictionary<UUID, Dictionary<String,
+  /// Data>>` for a `Dictionary<String, Data>`), as `type in owner`; nil for a top-level map.
+  public var keptBy: String?
+  /// The outer map's kind, for its advice.
+  public var keptByKind: MapKind?
+  /// Bucket capacity of the live tables and the live entries, when both can be counted
+  /// (``MapAnalysis/occupancy(of:)``).
+  public var occupancy: (capacity: Int64, entries: Int64)?
   /// What heapprof concludes, most important first.
   public var findings: [MapFinding] = []
 
@@ -72,15 +88,6 @@ public struct MapOwner: Sendable {
     return kind == .goMap ? "map[\(types)]" : "\(base)<\(types)>"
   }
 
-  /// Bucket capacity and live entries of a node-based hash map's live tables, when both can
-  /// be counted: capacity is the live tables' bytes over ``MapKind/bytesPerBucket`` (with
-  /// the maps' default load factor of 1, one entry per bucket before a resize), entries
-  /// are the live nodes.
-  public var occupancy: (capacity: Int64, entries: Int64)? {
-    guard let perBucket = kind.bytesPerBucket, tableInuseObjects > 0, tableInuseBytes >= perBucket else { return nil }
-    return (tableInuseBytes / perBucket, nodeInuseObjects)
-  }
-
   /// In-use bytes of storage and entries together.
   public var inuseBytes: Int64 { storageInuseBytes + entryInuseBytes }
 }
@@ -97,6 +104,8 @@ public struct MapFinding: Sendable, Codable, Equatable {
     case rehashStorm = "rehash storm"
     /// A large table whose buckets are mostly empty: entries were removed, the table kept.
     case mostlyEmpty = "mostly empty table"
+    /// Many live tables whose entries were all freed: maps emptied and kept (in an outer map).
+    case emptiedTablesKept = "emptied tables kept"
   }
 
   public var kind: Kind
@@ -119,8 +128,6 @@ public enum MapAnalysis {
     public var minChurnTables: Int64 = 64
     /// Largest live share of allocated tables that still counts as churn.
     public var churnLiveFraction: Double = 0.05
-    /// Storage allocations per live table that make a rehash storm (2^12 growth).
-    public var minResizesPerTable: Int64 = 12
     /// Bytes a map must hold (leak) or have allocated (churn, resizes) to be mentioned.
     public var minFindingBytes: Int64 = 64 * 1024
     /// Share of the profile's in-use (leak) or allocated (churn, resizes) bytes likewise.
@@ -131,6 +138,13 @@ public enum MapAnalysis {
     public var minLeakStorageBytes: Int64 = 16 * 1024
     /// Highest share of buckets in use that makes a large table "mostly empty".
     public var mostlyEmptyOccupancy: Double = 0.25
+    /// Highest share of the entry objects made on the insert path still live, and of live
+    /// entries per live table, that make many live tables "emptied and kept".
+    public var emptiedLiveFraction: Double = 0.1
+    /// Tables per map life (resizes from empty) that make a rehash storm: 2^10 buckets.
+    public var minTablesPerLife: Int = 10
+    /// Map lives that make resizing worth a finding (one map doubling as it fills is normal).
+    public var minStormLives: Double = 8
     public init() {}
   }
 
@@ -170,6 +184,8 @@ public enum MapAnalysis {
       case .table:
         owners[key]!.tableInuseBytes += stack.inuseBytes
         owners[key]!.tableInuseObjects += stack.inuseObjects
+        if let a = stack.allocObjects { owners[key]!.tableAllocObjects = (owners[key]!.tableAllocObjects ?? 0) + a }
+        if let b = stack.allocBytes { owners[key]!.tableAllocBytes = (owners[key]!.tableAllocBytes ?? 0) + b }
       case .node:
         owners[key]!.nodeInuseBytes += stack.inuseBytes
         owners[key]!.nodeInuseObjects += stack.inuseObjects
@@ -186,7 +202,24 @@ public enum MapAnalysis {
     var claimed = storageStacks
     let totalInuse = table.stacks.reduce(Int64(0)) { $0 + $1.inuseBytes }
     let totalAlloc = table.stacks.reduce(Int64(0)) { $0 + ($1.allocBytes ?? 0) }
+    // Nesting: a map whose type is another map's value type is kept by it (its tables are
+    // that map's values). Inner maps claim entries first: what is made while inserting
+    // into the inner map is its entries, not the outer map's.
     for key in order {
+      let inner = owners[key]!
+      let outer = order.compactMap { owners[$0] }.filter { o in
+        o.owner != inner.owner || o.kind != inner.kind || o.types != inner.types
+      }.first { o in
+        guard let types = o.types, let value = TableGeometry.topLevelArguments(types).last else { return false }
+        return value == inner.typeDescription
+      }
+      if let outer {
+        owners[key]!.keptBy = "\(outer.typeDescription) in \(outer.owner)"
+        owners[key]!.keptByKind = outer.kind
+      }
+    }
+    let innerFirst = order.filter { owners[$0]!.keptBy != nil } + order.filter { owners[$0]!.keptBy == nil }
+    for key in innerFirst {
       var owner = owners[key]!
       let rootFirstPath = fullPath(to: owner, in: table)
       var best: (level: Int, stacks: [Int], weight: Int64)?
@@ -217,8 +250,11 @@ public enum MapAnalysis {
             owner.entryNeverFreedObjects += a
             owner.entryNeverFreedBytes += stack.inuseBytes
           }
+          owner.entryMostInuseObjects = max(owner.entryMostInuseObjects, stack.inuseObjects)
+          owner.entryMostAllocObjects = max(owner.entryMostAllocObjects, stack.allocObjects ?? 0)
         }
       }
+      owner.occupancy = occupancy(of: owner)
       owner.findings = findings(for: owner, thresholds: thresholds, totalInuse: totalInuse, totalAlloc: totalAlloc)
       owners[key] = owner
     }
@@ -283,6 +319,37 @@ public enum MapAnalysis {
     return best
   }
 
+  /// Bucket capacity and live entries of an owner's live tables, when both can be counted.
+  ///
+  /// Node-based maps (``MapKind/bytesPerBucket``): capacity is the live tables' bytes over
+  /// 8 (one head per bucket; load factor 1 before a resize), entries the live nodes.
+  /// Swift: each live table's bucket count from its size (``TableGeometry``) at the stride
+  /// its key and value types give, or, for types of unknown size, from the resizes of its
+  /// life; entries are inline, so they are counted only where each entry has an object of
+  /// its own on the insert path (a class value): the most live objects at one entry stack,
+  /// when that stack made at least as many objects as the tables' buckets could hold at
+  /// 3/8 (a table is at least 3/8 full before it grows).
+  static func occupancy(of owner: MapOwner) -> (capacity: Int64, entries: Int64)? {
+    guard owner.tableInuseObjects > 0 else { return nil }
+    if let perBucket = owner.kind.bytesPerBucket {
+      guard owner.tableInuseBytes >= perBucket else { return nil }
+      return (owner.tableInuseBytes / perBucket, owner.nodeInuseObjects)
+    }
+    guard owner.kind == .swiftDictionary || owner.kind == .swiftSet else { return nil }
+    let perTable = owner.tableInuseBytes / owner.tableInuseObjects
+    var buckets: Int64?
+    if let stride = TableGeometry.swiftBucketStride(kind: owner.kind, types: owner.types) {
+      buckets = TableGeometry.swiftBuckets(tableBytes: perTable, stride: stride)
+    } else if let allocated = owner.tableAllocObjects {
+      buckets = TableGeometry.swiftBucketsFromResizes(
+        tableBytes: perTable, resizes: Double(allocated) / Double(owner.tableInuseObjects))
+    }
+    guard let buckets else { return nil }
+    let capacity = buckets * owner.tableInuseObjects
+    guard owner.entryMostAllocObjects * 8 >= capacity * 3 else { return nil }
+    return (capacity, owner.entryMostInuseObjects)
+  }
+
   static func hasRootPrefix(_ leafFirst: [String], _ rootFirstPrefix: [String]) -> Bool {
     let n = leafFirst.count
     for (j, frame) in rootFirstPrefix.enumerated() where leafFirst[n - 1 - j] != frame { return false }
@@ -313,7 +380,32 @@ public enum MapAnalysis {
             + "(\(formatBytes(owner.entryNeverFreedBytes)) plus \(formatBytes(owner.storageInuseBytes)) of table) — "
             + "entries are inserted and never removed: \(owner.kind.removeAdvice)."))
     }
+    // Emptied and kept: many live tables, the entries made for them freed, and the
+    // tables (nearly) empty — maps cleared instead of removed.
+    let storageShare = Double(owner.storageInuseBytes) / Double(max(1, totalInuse))
+    if let made = owner.entryAllocObjects, made >= t.minLeakedEntries,
+      owner.tableInuseObjects >= t.minLeakedEntries,
+      Double(owner.entryInuseObjects) <= Double(made) * t.emptiedLiveFraction,
+      Double(owner.entryMostInuseObjects) <= Double(owner.tableInuseObjects) * t.emptiedLiveFraction,
+      owner.tableInuseBytes >= t.minFindingBytes, storageShare >= t.minFindingShare
+    {
+      let freed = Int((Double(made - owner.entryInuseObjects) * 100 / Double(made)).rounded(.down))
+      let tables = owner.tableInuseObjects
+      var message =
+        "\(tables) \(owner.typeDescription) tables live in \(owner.owner) (\(formatBytes(owner.tableInuseBytes))), "
+        + "\(freed)% of the \(made) entry objects made on their insert path freed — "
+      if let outer = owner.keptBy, let outerKind = owner.keptByKind {
+        message +=
+          "emptied maps kept by \(outer): remove their keys from it (\(outerKind.removeOneAdvice)) "
+          + "instead of emptying the inner maps."
+      } else {
+        message +=
+          "maps emptied but kept: release each map once it is empty (drop it, or remove it from what holds it)."
+      }
+      result.append(MapFinding(kind: .emptiedTablesKept, message: message))
+    }
     if let (capacity, entries) = owner.occupancy, owner.tableInuseBytes >= t.minFindingBytes,
+      !result.contains(where: { $0.kind == .emptiedTablesKept }),
       Double(owner.tableInuseBytes) / Double(max(1, totalInuse)) >= t.minFindingShare,
       Double(entries) < Double(capacity) * t.mostlyEmptyOccupancy
     {
@@ -325,7 +417,18 @@ public enum MapAnalysis {
             + "\(entries) live entr\(entries == 1 ? "y" : "ies") — \(empty)% of the table is empty: "
             + "\(owner.kind.shrinkAdvice)."))
     }
-    if let tables = owner.storageAllocObjects, tables >= t.minChurnTables, allocMatters,
+    // Resizing: how many tables one map's life allocated, estimated from the average
+    // table (``TableGeometry/tablesPerLife``), and so how many lives there were. Many lives
+    // that each grew through many resizes are a rehash storm (reserve); many short lives
+    // are churn (reuse); one life that doubled as it filled is neither.
+    let isTree = owner.kind == .cxxMap || owner.kind == .cxxSet
+    let tables = owner.tableAllocObjects ?? owner.storageAllocObjects
+    let tableBytes = owner.tableAllocBytes ?? owner.storageAllocBytes
+    let storm = stormEstimate(owner, tables: tables, bytes: tableBytes)
+    let isStorm =
+      !isTree && storm.tablesPerLife >= t.minTablesPerLife && storm.lives >= t.minStormLives
+      && !result.contains(where: { $0.kind == .neverShrinks || $0.kind == .emptiedTablesKept })
+    if let tables, tables >= t.minChurnTables, allocMatters, !isStorm,
       Double(owner.storageInuseObjects) <= Double(tables) * t.churnLiveFraction
     {
       result.append(
@@ -333,19 +436,37 @@ public enum MapAnalysis {
           kind: .churn,
           message: "\(name): \(tables) tables allocated, \(owner.storageInuseObjects) live — "
             + "a new \(owner.typeDescription) per iteration: \(owner.kind.churnAdvice)."))
-    } else if !result.contains(where: { $0.kind == .neverShrinks }), allocMatters,
-      let tables = owner.storageAllocObjects,
-      owner.kind != .cxxMap && owner.kind != .cxxSet,
-      tables >= t.minResizesPerTable * max(1, owner.storageInuseObjects)
-    {
-      result.append(
-        MapFinding(
-          kind: .rehashStorm,
-          message: "\(name): \(tables) table allocations for \(owner.storageInuseObjects) live "
-            + "table\(owner.storageInuseObjects == 1 ? "" : "s") — it resizes again and again while it fills: "
-            + "\(owner.kind.reserveAdvice)."))
+    } else if isStorm, allocMatters, let tables {
+      let live = owner.tableInuseObjects
+      var message =
+        "\(name): \(tables) table allocations, \(live) live — about \(Int(storm.lives.rounded())) maps each resized "
+        + "about \(storm.tablesPerLife) times as it filled"
+      if let entries = storm.finalEntries { message += " (to about \(entries) entries)" }
+      message += ": \(owner.kind.reserveAdvice)"
+      if let entries = storm.finalEntries { message += " with the count you expect (about \(entries) here)" }
+      result.append(MapFinding(kind: .rehashStorm, message: message + "."))
     }
     return result
+  }
+
+  /// Tables per map life and the number of lives, estimated from the tables allocated over
+  /// the run; for maps whose bucket size is known, the entries the last table held at most.
+  static func stormEstimate(_ owner: MapOwner, tables: Int64?, bytes: Int64?) -> (
+    tablesPerLife: Int, lives: Double, finalEntries: Int64?
+  ) {
+    guard let tables, let bytes, tables > 0 else { return (1, 0, nil) }
+    let tableBytes = TableGeometry.lifeTableBytes(kind: owner.kind, types: owner.types)
+    let perLife = TableGeometry.tablesPerLife(averageTableBytes: Double(bytes) / Double(tables), tableBytes: tableBytes)
+    let lives = Double(tables) / Double(perLife)
+    // What the last table of a life holds at most: 3/4 of Swift's 2^r buckets; one entry
+    // per bucket head of a node-based table.
+    var finalEntries: Int64?
+    switch owner.kind {
+    case .swiftDictionary, .swiftSet: finalEntries = (Int64(1) << Int64(perLife)) * 3 / 4
+    case .cxxUnorderedMap, .cxxUnorderedSet, .redisDict: finalEntries = Int64(tableBytes(perLife)) / 8
+    default: break
+    }
+    return (perLife, lives, finalEntries)
   }
 }
 

@@ -29,6 +29,20 @@ public enum MapKind: String, Sendable, CaseIterable, Codable {
     }
   }
 
+  /// How to remove one key (the fix for an emptied inner map kept as a value).
+  var removeOneAdvice: String {
+    switch self {
+    case .swiftDictionary: return "`m[key] = nil` or `removeValue(forKey:)`"
+    case .swiftSet: return "`remove(_:)`"
+    case .foundationDictionary: return "`removeObject(forKey:)`"
+    case .cxxUnorderedMap, .cxxUnorderedSet, .cxxMap, .cxxSet: return "`erase(key)`"
+    case .goMap: return "`delete(m, key)`"
+    case .redisDict: return "`dictDelete`"
+    case .cpythonDict: return "`del d[key]`"
+    case .glibHashTable: return "`g_hash_table_remove`"
+    }
+  }
+
   /// The advice for a large table left mostly empty after removals.
   var shrinkAdvice: String {
     switch self {

@@ -48,6 +48,7 @@ public enum MapsReport {
     let shown = shownIndices.map { owners[$0] }
     for (n, owner) in shown.enumerated() {
       out += "\n\(n + 1). \(owner.typeDescription) owned by \(owner.owner)\n"
+      if let outer = owner.keptBy { out += "  nested:   \(owner.typeDescription) kept by \(outer)\n" }
       let tables = owner.storageInuseObjects
       var inUse =
         "  in use:   \(formatBytes(owner.storageInuseBytes)) in \(tables) storage block\(tables == 1 ? "" : "s")"

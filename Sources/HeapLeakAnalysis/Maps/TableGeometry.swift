@@ -1,0 +1,145 @@
+import Foundation
+
+/// How big a map's tables are: bucket counts from allocation sizes, and how many resizes
+/// one map's life took, from what a heap profile keeps (bytes and counts per stack).
+///
+/// ABI facts it rests on (Swift 6 on 64-bit Linux, stdlib `_HashTable`/`_DictionaryStorage`):
+/// a native `Dictionary`/`Set` table is one object of a 64-byte header (object header,
+/// count, capacity, scale, age, seed, keys and values pointers), then a bitmap of one
+/// 64-bit word per 64 buckets, then the keys, then the values, each inline at its stride;
+/// the bucket count is a power of two, at most 3/4 of the buckets are used before a resize,
+/// and a map grown from empty allocates one table per scale from 2 buckets up. Node-based
+/// tables (libstdc++, redis) are arrays of 8-byte bucket heads (``MapKind/bytesPerBucket``).
+enum TableGeometry {
+  /// Bytes of a native Swift table object before its bitmap.
+  static let swiftHeaderBytes: Int64 = 64
+
+  /// Stride in bytes of types whose layout is fixed and public, by the short names the
+  /// reports print (``SymbolName/shortTypeName``). Classes, arrays and other containers
+  /// are one reference; unknown structs are not guessed.
+  static let knownStrides: [String: Int64] = [
+    "Int": 8, "UInt": 8, "Int64": 8, "UInt64": 8, "Double": 8, "Float64": 8, "Int32": 4, "UInt32": 4,
+    "Float": 4, "Float32": 4, "Int16": 2, "UInt16": 2, "Int8": 1, "UInt8": 1, "Bool": 1, "String": 16,
+    "Substring": 32, "Character": 16, "Data": 16, "UUID": 16, "Date": 8, "ObjectIdentifier": 8,
+    "AnyObject": 8, "NSObject": 8, "NSString": 8,
+  ]
+
+  /// The stride of `type` when the name says it: a known type, or a stdlib container
+  /// (one reference).
+  static func stride(of type: String) -> Int64? {
+    if let s = knownStrides[type] { return s }
+    for container in ["Array<", "ContiguousArray<", "Dictionary<", "Set<"] where type.hasPrefix(container) {
+      return 8
+    }
+    return nil
+  }
+
+  /// Bytes per bucket (key stride plus value stride) of a Swift map whose types are all
+  /// known, else nil.
+  static func swiftBucketStride(kind: MapKind, types: String?) -> Int64? {
+    guard let types else { return nil }
+    let arguments = topLevelArguments(types)
+    let wanted = kind == .swiftSet ? 1 : 2
+    guard arguments.count == wanted else { return nil }
+    var total: Int64 = 0
+    for a in arguments {
+      guard let s = stride(of: a) else { return nil }
+      total += s
+    }
+    return total
+  }
+
+  /// Size of a native Swift table of `buckets` buckets (a power of two) at `stride` bytes each.
+  static func swiftTableBytes(buckets: Int64, stride: Int64) -> Int64 {
+    swiftHeaderBytes + 8 * ((buckets + 63) / 64) + buckets * stride
+  }
+
+  /// The bucket count of a native Swift table of `bytes`: the largest power of two whose
+  /// table fits in them, at `stride`; nil when none fits.
+  static func swiftBuckets(tableBytes bytes: Int64, stride: Int64) -> Int64? {
+    guard stride > 0 else { return nil }
+    var buckets: Int64 = 1
+    guard swiftTableBytes(buckets: 2, stride: stride) <= bytes else { return nil }
+    while swiftTableBytes(buckets: buckets * 2, stride: stride) <= bytes { buckets *= 2 }
+    return buckets
+  }
+
+  /// The bucket count of a native Swift table when its types are not all known: a map
+  /// grown from empty allocated one table per scale, so `resizes` tables in its life
+  /// mean 2^resizes buckets — accepted only when the table's size then gives a plausible
+  /// whole stride (1 to 512 bytes).
+  static func swiftBucketsFromResizes(tableBytes bytes: Int64, resizes: Double) -> Int64? {
+    let rounded = resizes.rounded()
+    guard rounded >= 1, rounded <= 40, abs(resizes - rounded) <= 0.05 else { return nil }
+    let buckets = Int64(1) << Int64(rounded)
+    let payload = bytes - swiftHeaderBytes - 8 * ((buckets + 63) / 64)
+    guard payload > 0, payload % buckets == 0 else { return nil }
+    let stride = payload / buckets
+    return (1...512).contains(stride) ? buckets : nil
+  }
+
+  /// Bytes of the `j`th table (from 1) a map grown from empty allocates, by kind. Swift:
+  /// the table of 2^j buckets at its stride (16 bytes when the types do not say). Others
+  /// double from an estimated first table: libstdc++'s first bucket array (13 heads), Go's
+  /// first bucket (8 slots), redis's 4 heads.
+  static func lifeTableBytes(kind: MapKind, types: String?) -> (Int) -> Double {
+    switch kind {
+    case .swiftDictionary, .swiftSet:
+      let stride = swiftBucketStride(kind: kind, types: types) ?? 16
+      return { j in Double(swiftTableBytes(buckets: Int64(1) << Int64(min(j, 40)), stride: stride)) }
+    default:
+      let first: Double
+      switch kind {
+      case .cxxUnorderedMap, .cxxUnorderedSet: first = 104
+      case .goMap: first = 208
+      case .redisDict: first = 32
+      default: first = 128
+      }
+      return { j in first * pow(2, Double(j - 1)) }
+    }
+  }
+
+  /// How many tables one map's life allocates, estimated from the average table allocation:
+  /// a life of r tables allocates tables 1 … r (``lifeTableBytes(kind:types:)``), so its
+  /// average is their sum over r; r is the count whose average is nearest (on a log scale)
+  /// to `average`.
+  static func tablesPerLife(averageTableBytes average: Double, tableBytes: (Int) -> Double) -> Int {
+    guard average > tableBytes(1) else { return 1 }
+    var best = 1
+    var bestDistance = Double.infinity
+    var sum = 0.0
+    for r in 1...40 {
+      sum += tableBytes(r)
+      let distance = abs(log(sum / Double(r)) - log(average))
+      if distance < bestDistance {
+        bestDistance = distance
+        best = r
+      }
+    }
+    return best
+  }
+
+  /// `["UUID", "Dictionary<String, Data>"]` from `UUID, Dictionary<String, Data>`: the
+  /// arguments split at commas outside brackets.
+  static func topLevelArguments(_ types: String) -> [String] {
+    var parts: [String] = []
+    var depth = 0
+    var current = ""
+    for c in types {
+      switch c {
+      case "<", "[", "(": depth += 1
+      case ">", "]", ")": depth -= 1
+      default: break
+      }
+      if c == ",", depth == 0 {
+        parts.append(current.trimmingCharacters(in: .whitespaces))
+        current = ""
+      } else {
+        current.append(c)
+      }
+    }
+    let last = current.trimmingCharacters(in: .whitespaces)
+    if !last.isEmpty { parts.append(last) }
+    return parts
+  }
+}
