@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import HeapLeakAnalysis
+import Symbolization
 
 /// `heapprof`: record heap profiles of Linux programs and analyze them, with a nose for
 /// hash maps that only grow.
@@ -39,6 +41,8 @@ struct Heapprof: ParsableCommand {
   /// Runs the command line. Usage errors exit with status 2 (bad input), like every other
   /// error of heapprof, instead of ArgumentParser's 64.
   static func main() {
+    // The leak analysis reads C++ map types from mangled names with the symbolizer's demangler.
+    FramePolicy.defaultDemangle = { Demangler.demangle($0) }
     do {
       var arguments = Array(CommandLine.arguments.dropFirst())
       if arguments.first == "record" {

@@ -22,18 +22,26 @@ final class MapFixtureTests: XCTestCase {
     let doc = try growthJSON(snaps)
     XCTAssertEqual(doc["suspects"] as? Int, 2)
     let groups = try XCTUnwrap(doc["groups"] as? [[String: Any]])
-    XCTAssertEqual(groups.prefix(2).map { $0["map"] as? String }, ["std::unordered_map", "std::map"])
+    XCTAssertEqual(
+      groups.prefix(2).map { $0["map"] as? String },
+      [
+        "std::unordered_map<std::string, std::vector<char>>", "std::map<int, std::string>",
+      ])
     XCTAssertEqual(groups.prefix(2).map { $0["mapOwner"] as? String }, ["store", "remember"])
     XCTAssertEqual(
       groups.prefix(2).map { $0["verdict"] as? String }, ["cache without eviction", "cache without eviction"])
 
     let maps = try Products.heapprof(["maps", snaps[2]])
     XCTAssertEqual(maps.status, 0, maps.stderr)
-    XCTAssertTrue(maps.stdout.contains("1. std::unordered_map owned by store"), maps.stdout)
     XCTAssertTrue(
-      maps.stdout.contains("grows and never shrinks: std::unordered_map in store: all 1200 entry objects"), maps.stdout)
+      maps.stdout.contains("1. std::unordered_map<std::string, std::vector<char>> owned by store"), maps.stdout)
     XCTAssertTrue(
-      maps.stdout.contains("grows and never shrinks: std::map in remember: all 600 entry objects"), maps.stdout)
+      maps.stdout.contains(
+        "grows and never shrinks: std::unordered_map<std::string, std::vector<char>> in store: all 1200 entry objects"),
+      maps.stdout)
+    XCTAssertTrue(
+      maps.stdout.contains("grows and never shrinks: std::map<int, std::string> in remember: all 600 entry objects"),
+      maps.stdout)
     // Ground truth (src/mapleak.cc): 3 rounds of 200 inserts = 600 nodes; libstdc++'s
     // prime rehash policy grows 541 → 1109 buckets at the 542nd insert, 8 bytes each.
     XCTAssertTrue(

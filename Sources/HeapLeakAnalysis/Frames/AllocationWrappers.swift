@@ -13,6 +13,15 @@ public struct FramePolicy: Sendable {
   public var keepFrames: NSRegularExpression?
   /// Whether to look for the program's own allocation wrappers at all.
   public var detectWrappers: Bool
+  /// Full demangling of a linker symbol, for the container types that C++ display names
+  /// leave out (`std::_Hashtable::_M_allocate_buckets` names no key or value type; its
+  /// mangled system name does). Nil: types come from display names only.
+  public var demangle: (@Sendable (String) -> String?)?
+
+  /// The demangler every new policy starts with. The analysis depends on HeapProfile only
+  /// and cannot link the demangler (Symbolization's `Demangler.demangle`): the programs
+  /// that have both set it once at start-up, before any analysis runs.
+  nonisolated(unsafe) public static var defaultDemangle: (@Sendable (String) -> String?)?
 
   /// The default: detect wrappers, no overrides.
   public init(
@@ -21,6 +30,7 @@ public struct FramePolicy: Sendable {
     self.dropFrames = dropFrames
     self.keepFrames = keepFrames
     self.detectWrappers = detectWrappers
+    self.demangle = FramePolicy.defaultDemangle
   }
 
   /// Compiles pprof-style patterns: each must match a whole function name (before its

@@ -16,6 +16,12 @@ public struct StackTable: Sendable {
     public var allocObjects: Int64?
     /// Where the stack enters map code, when it allocates map storage.
     var storage: MapAnalysis.StorageHit?
+    /// The most in-use and allocated objects of one of the samples merged into this stack:
+    /// samples whose addresses differ (two allocations of one function, as a map entry's
+    /// object and its buffer) read the same by name and are merged; one of them counts
+    /// objects one per entry.
+    var largestSampleInuseObjects: Int64 = 0
+    var largestSampleAllocObjects: Int64 = 0
   }
 
   /// The stacks, one per sample (samples with identical frames are merged).
@@ -66,6 +72,33 @@ public struct StackTable: Sendable {
         ? ["0x" + String(loc.address, radix: 16)] : loc.lines.map { functionNames[$0.functionID] ?? "?" }
       locationFrames[loc.id] = (names, names.map(factsOf))
     }
+    // Map types from the system names, per location, where the display names of map
+    // frames carry none (C++ names are shown without template arguments, as pprof shows
+    // them): two maps of different types share those display names.
+    var locationTypes: [UInt64: String] = [:]
+    if let demangle = policy.demangle {
+      var systemNames: [UInt64: String] = [:]
+      for f in profile.functions where f.systemName.hasPrefix("_Z") { systemNames[f.id] = f.systemName }
+      var typesOfSymbol: [String: String?] = [:]
+      for loc in profile.locations {
+        guard let frames = locationFrames[loc.id] else { continue }
+        for (line, facts) in zip(loc.lines, frames.facts) where facts.mapKind != nil && facts.mapTypes == nil {
+          guard let symbol = systemNames[line.functionID] else { continue }
+          let types: String?
+          if let known = typesOfSymbol[symbol] {
+            types = known
+          } else {
+            types = demangle(symbol).flatMap(MapTypes.extract(from:))
+            typesOfSymbol[symbol] = types
+          }
+          if let types {
+            locationTypes[loc.id] = types
+            break
+          }
+        }
+      }
+    }
+    var stackTypes: [Int: String] = [:]
     var merged: [StackKey: Int] = [:]
     var stacks: [Stack] = []
     for s in profile.samples {
@@ -79,17 +112,25 @@ public struct StackTable: Sendable {
         }
       }
       func value(_ i: Int?) -> Int64? { i.flatMap { $0 < s.values.count ? s.values[$0] : nil } }
-      let key = StackKey(frames)
-      let stack = Stack(
+      // Stacks of two maps of different types read the same (C++ display names carry no
+      // template arguments): the types keep them apart.
+      let types = locationTypes.isEmpty ? nil : s.locationIDs.lazy.compactMap({ locationTypes[$0] }).first
+      let key = StackKey(types.map { frames + ["\u{0}types " + $0] } ?? frames)
+      var stack = Stack(
         frames: frames, key: key, inuseBytes: value(inuseSpace) ?? 0, inuseObjects: value(inuseObjects) ?? 0,
         allocBytes: value(allocSpace), allocObjects: value(allocObjects))
+      stack.largestSampleInuseObjects = stack.inuseObjects
+      stack.largestSampleAllocObjects = stack.allocObjects ?? 0
       if let at = merged[key] {
+        stacks[at].largestSampleInuseObjects = max(stacks[at].largestSampleInuseObjects, stack.inuseObjects)
+        stacks[at].largestSampleAllocObjects = max(stacks[at].largestSampleAllocObjects, stack.allocObjects ?? 0)
         stacks[at].inuseBytes += stack.inuseBytes
         stacks[at].inuseObjects += stack.inuseObjects
         if let b = stack.allocBytes { stacks[at].allocBytes = (stacks[at].allocBytes ?? 0) + b }
         if let o = stack.allocObjects { stacks[at].allocObjects = (stacks[at].allocObjects ?? 0) + o }
       } else {
         merged[key] = stacks.count
+        if let types { stackTypes[stacks.count] = types }
         stacks.append(stack)
       }
     }
@@ -106,6 +147,9 @@ public struct StackTable: Sendable {
     for i in stacks.indices {
       stacks[i].storage = MapAnalysis.storageFrame(
         stacks[i].frames, facts: stacks[i].frames.map { facts[$0] ?? factsOf($0) })
+      if stacks[i].storage != nil, stacks[i].storage?.types == nil, let types = stackTypes[i] {
+        stacks[i].storage?.types = types
+      }
     }
     self.stacks = stacks
     self.frameFacts = facts

@@ -109,7 +109,7 @@ public struct GrowthAnalysis: Sendable {
     /// A bounded cache's last step is at most 1/this of its peak (bytes and objects).
     public var boundedLastStepFraction: Int64 = 50
     /// Bytes a suspect must have grown by, at least, and its share of the peak in-use.
-    public var minSuspectBytes: Int64 = 4096
+    public var minSuspectBytes: Int64 = 32 * 1024
     public var minSuspectShareOfInuse: Double = 0.001
     /// Live objects a site must have gained to be a suspect by its object count alone.
     public var minKeptObjects: Int64 = 16

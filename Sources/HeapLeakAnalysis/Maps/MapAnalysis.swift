@@ -55,8 +55,9 @@ public struct MapOwner: Sendable {
   public var entryNeverFreedBytes: Int64 = 0
   /// Entry bytes allocated over the run.
   public var entryAllocBytes: Int64?
-  /// The most live objects at one entry stack, and the most allocated at one: with one
-  /// object of that stack per entry (a cache's value objects), the live entries.
+  /// The most live objects at one entry sample (one allocation site), and the most
+  /// allocated at one: with one object of that site per entry (a cache's value objects),
+  /// the live entries.
   public var entryMostInuseObjects: Int64 = 0
   public var entryMostAllocObjects: Int64 = 0
   /// The map that holds this one's tables as its values (`Dictionary<UUID, Dictionary<String,
@@ -141,8 +142,9 @@ public enum MapAnalysis {
     /// Highest share of the entry objects made on the insert path still live, and of live
     /// entries per live table, that make many live tables "emptied and kept".
     public var emptiedLiveFraction: Double = 0.1
-    /// Tables per map life (resizes from empty) that make a rehash storm: 2^10 buckets.
-    public var minTablesPerLife: Int = 10
+    /// Entries the last table of a life must hold for its resizes to make a rehash storm
+    /// (smaller maps made per iteration are churn).
+    public var minStormEntries: Int64 = 768
     /// Map lives that make resizing worth a finding (one map doubling as it fills is normal).
     public var minStormLives: Double = 8
     public init() {}
@@ -190,7 +192,7 @@ public enum MapAnalysis {
         owners[key]!.nodeInuseBytes += stack.inuseBytes
         owners[key]!.nodeInuseObjects += stack.inuseObjects
         if let a = stack.allocObjects { owners[key]!.nodeAllocObjects = (owners[key]!.nodeAllocObjects ?? 0) + a }
-      case .header: break
+      case .header, .overflow: break
       }
       if let a = stack.allocObjects { owners[key]!.storageAllocObjects = (owners[key]!.storageAllocObjects ?? 0) + a }
       if let b = stack.allocBytes { owners[key]!.storageAllocBytes = (owners[key]!.storageAllocBytes ?? 0) + b }
@@ -250,8 +252,8 @@ public enum MapAnalysis {
             owner.entryNeverFreedObjects += a
             owner.entryNeverFreedBytes += stack.inuseBytes
           }
-          owner.entryMostInuseObjects = max(owner.entryMostInuseObjects, stack.inuseObjects)
-          owner.entryMostAllocObjects = max(owner.entryMostAllocObjects, stack.allocObjects ?? 0)
+          owner.entryMostInuseObjects = max(owner.entryMostInuseObjects, stack.largestSampleInuseObjects)
+          owner.entryMostAllocObjects = max(owner.entryMostAllocObjects, stack.largestSampleAllocObjects)
         }
       }
       owner.occupancy = occupancy(of: owner)
@@ -335,18 +337,28 @@ public enum MapAnalysis {
       guard owner.tableInuseBytes >= perBucket else { return nil }
       return (owner.tableInuseBytes / perBucket, owner.nodeInuseObjects)
     }
-    guard owner.kind == .swiftDictionary || owner.kind == .swiftSet else { return nil }
     let perTable = owner.tableInuseBytes / owner.tableInuseObjects
+    let tablesPerLife = owner.tableAllocObjects.map { Double($0) / Double(owner.tableInuseObjects) }
     var buckets: Int64?
-    if let stride = TableGeometry.swiftBucketStride(kind: owner.kind, types: owner.types) {
-      buckets = TableGeometry.swiftBuckets(tableBytes: perTable, stride: stride)
-    } else if let allocated = owner.tableAllocObjects {
-      buckets = TableGeometry.swiftBucketsFromResizes(
-        tableBytes: perTable, resizes: Double(allocated) / Double(owner.tableInuseObjects))
+    switch owner.kind {
+    case .swiftDictionary, .swiftSet:
+      if let stride = TableGeometry.swiftBucketStride(kind: owner.kind, types: owner.types) {
+        buckets = TableGeometry.swiftBuckets(tableBytes: perTable, stride: stride)
+      } else if let tablesPerLife {
+        buckets = TableGeometry.swiftBucketsFromResizes(tableBytes: perTable, resizes: tablesPerLife)
+      }
+    case .goMap:
+      // Go's names carry no types: the bucket count comes from the tables of a life.
+      if let tablesPerLife { buckets = TableGeometry.goSlots(tableBytes: perTable, tablesPerLife: tablesPerLife) }
+    default: break
     }
     guard let buckets else { return nil }
     let capacity = buckets * owner.tableInuseObjects
     guard owner.entryMostAllocObjects * 8 >= capacity * 3 else { return nil }
+    // An estimate that puts more entries in the tables than they hold before growing
+    // (3/4 of Swift's buckets, 6.5 of Go's 8 slots) is wrong somewhere: say nothing.
+    let maxLoad: Double = owner.kind == .goMap ? 6.5 / 8 : 0.75
+    guard Double(owner.entryMostInuseObjects) <= Double(capacity) * maxLoad else { return nil }
     return (capacity, owner.entryMostInuseObjects)
   }
 
@@ -413,7 +425,8 @@ public enum MapAnalysis {
       result.append(
         MapFinding(
           kind: .mostlyEmpty,
-          message: "\(name): capacity \(capacity) buckets (\(formatBytes(owner.tableInuseBytes)) of table), "
+          message:
+            "\(name): capacity \(capacity) \(owner.kind.capacityUnit) (\(formatBytes(owner.tableInuseBytes)) of table), "
             + "\(entries) live entr\(entries == 1 ? "y" : "ies") — \(empty)% of the table is empty: "
             + "\(owner.kind.shrinkAdvice)."))
     }
@@ -426,15 +439,16 @@ public enum MapAnalysis {
     let tableBytes = owner.tableAllocBytes ?? owner.storageAllocBytes
     let storm = stormEstimate(owner, tables: tables, bytes: tableBytes)
     let isStorm =
-      !isTree && storm.tablesPerLife >= t.minTablesPerLife && storm.lives >= t.minStormLives
+      !isTree && (storm.finalEntries ?? 0) >= t.minStormEntries && storm.lives >= t.minStormLives
       && !result.contains(where: { $0.kind == .neverShrinks || $0.kind == .emptiedTablesKept })
+    let liveTables = owner.tableAllocObjects != nil ? owner.tableInuseObjects : owner.storageInuseObjects
     if let tables, tables >= t.minChurnTables, allocMatters, !isStorm,
-      Double(owner.storageInuseObjects) <= Double(tables) * t.churnLiveFraction
+      Double(liveTables) <= Double(tables) * t.churnLiveFraction
     {
       result.append(
         MapFinding(
           kind: .churn,
-          message: "\(name): \(tables) tables allocated, \(owner.storageInuseObjects) live — "
+          message: "\(name): \(tables) tables allocated, \(liveTables) live — "
             + "a new \(owner.typeDescription) per iteration: \(owner.kind.churnAdvice)."))
     } else if isStorm, allocMatters, let tables {
       let live = owner.tableInuseObjects
@@ -458,15 +472,7 @@ public enum MapAnalysis {
     let tableBytes = TableGeometry.lifeTableBytes(kind: owner.kind, types: owner.types)
     let perLife = TableGeometry.tablesPerLife(averageTableBytes: Double(bytes) / Double(tables), tableBytes: tableBytes)
     let lives = Double(tables) / Double(perLife)
-    // What the last table of a life holds at most: 3/4 of Swift's 2^r buckets; one entry
-    // per bucket head of a node-based table.
-    var finalEntries: Int64?
-    switch owner.kind {
-    case .swiftDictionary, .swiftSet: finalEntries = (Int64(1) << Int64(perLife)) * 3 / 4
-    case .cxxUnorderedMap, .cxxUnorderedSet, .redisDict: finalEntries = Int64(tableBytes(perLife)) / 8
-    default: break
-    }
-    return (perLife, lives, finalEntries)
+    return (perLife, lives, TableGeometry.lifeCapacity(kind: owner.kind, table: perLife))
   }
 }
 

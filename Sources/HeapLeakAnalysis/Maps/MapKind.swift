@@ -100,8 +100,10 @@ public enum MapStorageRole: String, Sendable, Codable {
   case table
   /// One entry's node (node-based maps: redis dict, `std::unordered_map`, `std::map`).
   case node
-  /// The map's own header object (`dictCreate`'s `dict`).
+  /// The map's own header object (`dictCreate`'s `dict`, Go's `hmap`).
   case header
+  /// An overflow bucket chained to a full bucket (Go's `newoverflow`): part of a table.
+  case overflow
 }
 
 extension MapKind {
@@ -118,6 +120,10 @@ extension MapKind {
     default: return nil
     }
   }
+
+  /// What a table's capacity counts: buckets (one entry each, or one chain head at load
+  /// factor 1), or entry slots for Go (8 in each bucket).
+  public var capacityUnit: String { self == .goMap ? "slots" : "buckets" }
 
   /// Whether the map is made of one node per entry, so that live entries can be counted.
   var hasNodes: Bool {
@@ -182,6 +188,8 @@ public enum MapPatterns {
       Row(needle: "_Rb_tree", kind: .cxxMap),
       // Go runtime.
       Row(needle: "runtime.makemap", kind: .goMap),
+      Row(needle: "runtime.(*hmap).newoverflow", kind: .goMap),
+      Row(needle: "runtime.(*hmap).createOverflow", kind: .goMap),
       Row(needle: "runtime.mapassign", kind: .goMap),
       Row(needle: "runtime.hashGrow", kind: .goMap),
       Row(needle: "runtime.growWork", kind: .goMap),
@@ -214,6 +222,13 @@ public enum MapPatterns {
     ("_dictExpandIfNeeded", true, .table), ("dictResize", true, .table),
     ("dictAddRaw", true, .node), ("dictAdd", true, .node), ("dictAddOrFind", true, .node),
     ("dictReplace", true, .node), ("dictCreate", true, .header),
+    // Go 1.19's runtime/map.go: bucket arrays come from makeBucketArray (and the first,
+    // single bucket from mapassign itself), overflow buckets from newoverflow, the hmap
+    // header from makemap/makemap_small.
+    ("runtime.makeBucketArray", false, .table), ("runtime.(*hmap).newoverflow", false, .overflow),
+    ("runtime.(*hmap).createOverflow", false, .overflow), ("runtime.makemap", false, .header),
+    ("runtime.hashGrow", false, .header),  // its own allocation is the mapextra; the array comes from makeBucketArray
+    ("runtime.mapassign", false, .table),
   ]
 
   /// The storage role a map frame reveals, or nil when its name does not say.

@@ -61,12 +61,19 @@ public enum MapsReport {
       if let (capacity, entries) = owner.occupancy {
         let percent = Double(entries) * 100 / Double(max(1, capacity))
         out +=
-          "  table:    \(owner.tableInuseObjects) live table\(owner.tableInuseObjects == 1 ? "" : "s"), capacity \(capacity) buckets; "
+          "  table:    \(owner.tableInuseObjects) live table\(owner.tableInuseObjects == 1 ? "" : "s"), capacity \(capacity) \(owner.kind.capacityUnit); "
           + "\(entries) live entr\(entries == 1 ? "y" : "ies") (\(String(format: "%.0f", percent))% occupied)\n"
       }
       if let allocs = owner.storageAllocObjects {
-        var overRun =
-          "  over run: \(allocs) storage allocation\(allocs == 1 ? "" : "s") (each resize is one), \(formatBytes(owner.storageAllocBytes ?? 0))"
+        var overRun: String
+        if owner.kind.hasNodes, let tables = owner.tableAllocObjects, let nodes = owner.nodeAllocObjects {
+          overRun =
+            "  over run: \(tables) table\(tables == 1 ? "" : "s") (each resize is one) and \(nodes) entry node\(nodes == 1 ? "" : "s"), "
+            + formatBytes(owner.storageAllocBytes ?? 0)
+        } else {
+          overRun =
+            "  over run: \(allocs) storage allocation\(allocs == 1 ? "" : "s") (each resize is one), \(formatBytes(owner.storageAllocBytes ?? 0))"
+        }
         if let e = owner.entryAllocObjects {
           overRun += "; \(e) entry object\(e == 1 ? "" : "s"), \(formatBytes(owner.entryAllocBytes ?? 0))"
         }

@@ -78,25 +78,73 @@ enum TableGeometry {
     return (1...512).contains(stride) ? buckets : nil
   }
 
+  /// libstdc++'s bucket counts as a map grows from empty (`_Prime_rehash_policy`: the next
+  /// prime of its table at least twice the elements, from 13); further ones about double.
+  static let libstdcxxBuckets: [Int64] = [
+    13, 29, 59, 127, 257, 541, 1109, 2357, 5087, 10273, 20753, 42043, 85229, 172933, 351061, 712697, 1_447_153,
+    2_938_679, 5_967_347, 12_117_689,
+  ]
+
+  /// Bucket count of the `j`th table (from 1) of a libstdc++ map grown from empty.
+  static func libstdcxxBuckets(_ j: Int) -> Int64 {
+    let i = max(0, j - 1)
+    if i < libstdcxxBuckets.count { return libstdcxxBuckets[i] }
+    return libstdcxxBuckets[libstdcxxBuckets.count - 1] << Int64(min(40, i - libstdcxxBuckets.count + 1))
+  }
+
+  /// Go's bucket size for `map[int]int` (8 tophash bytes, 8 keys, 8 values, an overflow
+  /// pointer): the estimate when the key and value types are unknown (Go names carry none).
+  static let goBucketBytes: Int64 = 144
+
+  /// Buckets of Go's `j`th table (from 1): the first single bucket, then 2^(j−1) buckets,
+  /// plus 2^(j−5) overflow buckets allocated with the array from 16 buckets on.
+  static func goBucketsWithOverflow(_ j: Int) -> Int64 {
+    let b = Int64(max(0, j - 1))
+    return (Int64(1) << b) + (b >= 4 ? Int64(1) << (b - 4) : 0)
+  }
+
   /// Bytes of the `j`th table (from 1) a map grown from empty allocates, by kind. Swift:
-  /// the table of 2^j buckets at its stride (16 bytes when the types do not say). Others
-  /// double from an estimated first table: libstdc++'s first bucket array (13 heads), Go's
-  /// first bucket (8 slots), redis's 4 heads.
+  /// the table of 2^j buckets at its stride (16 bytes when the types do not say); libstdc++:
+  /// its prime bucket counts, 8 bytes each; Go: its bucket arrays of ``goBucketBytes``
+  /// buckets; redis: 4 heads doubling; others: 128 bytes doubling.
   static func lifeTableBytes(kind: MapKind, types: String?) -> (Int) -> Double {
     switch kind {
     case .swiftDictionary, .swiftSet:
       let stride = swiftBucketStride(kind: kind, types: types) ?? 16
       return { j in Double(swiftTableBytes(buckets: Int64(1) << Int64(min(j, 40)), stride: stride)) }
-    default:
-      let first: Double
-      switch kind {
-      case .cxxUnorderedMap, .cxxUnorderedSet: first = 104
-      case .goMap: first = 208
-      case .redisDict: first = 32
-      default: first = 128
-      }
-      return { j in first * pow(2, Double(j - 1)) }
+    case .cxxUnorderedMap, .cxxUnorderedSet: return { j in Double(libstdcxxBuckets(j) * 8) }
+    case .goMap: return { j in Double(goBucketsWithOverflow(min(j, 40)) * goBucketBytes) }
+    case .redisDict: return { j in 32 * pow(2, Double(j - 1)) }
+    default: return { j in 128 * pow(2, Double(j - 1)) }
     }
+  }
+
+  /// The entries the `j`th table of a life holds at most before the next resize, by kind:
+  /// 3/4 of Swift's 2^j buckets, one per libstdc++ bucket (load factor 1), 6.5 per Go
+  /// bucket, one per redis head; nil for kinds whose growth is not modelled.
+  static func lifeCapacity(kind: MapKind, table j: Int) -> Int64? {
+    let j = min(max(j, 1), 40)
+    switch kind {
+    case .swiftDictionary, .swiftSet: return (Int64(1) << Int64(j)) * 3 / 4
+    case .cxxUnorderedMap, .cxxUnorderedSet: return libstdcxxBuckets(j)
+    case .goMap: return (Int64(1) << Int64(j - 1)) * 13 / 2
+    case .redisDict: return 4 << Int64(j - 1)
+    default: return nil
+    }
+  }
+
+  /// Go: the slots (8 per bucket) of a live bucket array of `bytes`, when a life of
+  /// `tablesPerLife` tables (the first bucket, then 2^1 … 2^B buckets) and the size agree
+  /// on a bucket size of 32 to 2,064 bytes (8 + 8·key + 8·value + 8, each at most 128).
+  /// The size is not exact: the runtime rounds a bucket array up to its size class and
+  /// uses the rest as overflow buckets.
+  static func goSlots(tableBytes bytes: Int64, tablesPerLife: Double) -> Int64? {
+    let rounded = tablesPerLife.rounded()
+    guard rounded >= 1, rounded <= 40, abs(tablesPerLife - rounded) <= 0.05 else { return nil }
+    let j = Int(rounded)
+    let bucketBytes = bytes / goBucketsWithOverflow(j)
+    guard (32...2064).contains(bucketBytes) else { return nil }
+    return (Int64(1) << Int64(j - 1)) * 8
   }
 
   /// How many tables one map's life allocates, estimated from the average table allocation:

@@ -160,7 +160,7 @@ public struct SymbolName: Sendable, Hashable {
     if type.hasPrefix("std::__cxx11::basic_string<char") || type.hasPrefix("std::basic_string<char") {
       return "std::string"
     }
-    if type.hasPrefix("std::") { return type }
+    if type.hasPrefix("std::") { return simplifiedCxxType(type) }
     var out = ""
     var word = ""
     for c in type {
@@ -175,6 +175,51 @@ public struct SymbolName: Sendable, Hashable {
       }
     }
     return out + word
+  }
+
+  /// Template arguments that the standard containers take by default, left out of the
+  /// types the reports print.
+  static let defaultCxxArguments = [
+    "std::allocator<", "std::hash<", "std::equal_to<", "std::less<", "std::char_traits<",
+  ]
+
+  /// A C++ type as people write it: `std::__cxx11::basic_string<char, …>` → `std::string`,
+  /// default template arguments (allocators, hashes, comparators, traits) left out, `> >`
+  /// closed as `>>`: `std::unordered_map<std::string, std::vector<char>>`.
+  public static func simplifiedCxxType(_ type: String) -> String {
+    var t = type.trimmingCharacters(in: .whitespaces)
+    t = t.replacingOccurrences(of: "std::__cxx11::", with: "std::")
+    if t.hasPrefix("std::basic_string<char") {
+      let scanner = BracketScanner(t)
+      if let close = scanner.matchingClose(from: "std::basic_string".utf8.count) {
+        return "std::string" + scanner.text((close + 1)..<t.utf8.count)
+      }
+    }
+    guard let open = t.firstIndex(of: "<") else { return t }
+    let scanner = BracketScanner(t)
+    let openOffset = t.utf8.distance(from: t.startIndex, to: open)
+    guard let close = scanner.matchingClose(from: openOffset) else { return t }
+    let base = scanner.text(0..<openOffset)
+    let inner = scanner.text((openOffset + 1)..<close)
+    let rest = scanner.text((close + 1)..<t.utf8.count)
+    var arguments: [String] = []
+    var depth = 0
+    var current = ""
+    for c in inner {
+      if c == "<" || c == "(" { depth += 1 }
+      if c == ">" || c == ")" { depth -= 1 }
+      if c == ",", depth == 0 {
+        arguments.append(current)
+        current = ""
+      } else {
+        current.append(c)
+      }
+    }
+    arguments.append(current)
+    let simplified = arguments.map { simplifiedCxxType($0) }.filter { a in
+      !defaultCxxArguments.contains { a.hasPrefix($0) }
+    }
+    return base + "<" + simplified.joined(separator: ", ") + ">" + rest
   }
 
   /// The type names inside `text` (a parameter list, a signature) without their module

@@ -1,0 +1,3 @@
+module heapprof.fixtures/mapcases
+
+go 1.19
