@@ -189,6 +189,8 @@ final class MapCaseTests: XCTestCase {
         "* rehash storm: std::unordered_map<int, int> in build_index: 1350 table allocations, 0 live — "
           + "about 150 maps each resized about 9 times as it filled"), stormMaps)
     XCTAssertFalse(stormMaps.contains("* churn"), stormMaps)
+    // Every index was dropped: nothing grew but the exit's stdio buffer.
+    XCTAssertTrue(try Products.heapprof(["growth"] + storm).stdout.contains("Verdict: no leak suspect"), "storm growth")
 
     // Bounded LRU: 1,000 entries in 1,109 heads; no finding, no suspect.
     let lru = try recordCxx("lru")
