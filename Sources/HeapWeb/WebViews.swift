@@ -245,6 +245,13 @@ struct WebViews {
           "entriesText": Measurement.label(o.entryInuseBytes, unit: "bytes"), "entries": o.entryInuseObjects,
           "path": GrowthReport.pathLines(o.path, max: 10),
           "findings": o.findings.map { ["kind": $0.kind.rawValue, "message": $0.message] },
+          "keptBy": o.keptBy ?? NSNull(),
+          "table": o.occupancy.map { occ -> [String: Any] in
+            [
+              "tables": o.tableInuseObjects, "capacity": occ.capacity, "entries": occ.entries,
+              "unit": o.kind.capacityUnit,
+            ]
+          } ?? NSNull(),
         ]
       },
     ])

@@ -68,4 +68,20 @@ final class SymbolNameTests: XCTestCase {
       SymbolName.droppingQualifiers("(_: CacheLeakDemo.HeavyObject, for: Swift.String) -> ns::T"),
       "(_: HeavyObject, for: String) -> T")
   }
+
+  func testCxxContainerTypesWithoutDefaultArguments() {
+    let string = "std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> >"
+    XCTAssertEqual(SymbolName.simplifiedCxxType(string), "std::string")
+    XCTAssertEqual(
+      SymbolName.simplifiedCxxType(
+        "std::unordered_map<\(string), std::vector<char, std::allocator<char> >, std::hash<\(string) >, "
+          + "std::equal_to<\(string) >, std::allocator<std::pair<\(string) const, std::vector<char, std::allocator<char> > > > >"
+      ), "std::unordered_map<std::string, std::vector<char>>")
+    XCTAssertEqual(
+      SymbolName.simplifiedCxxType("std::map<int, std::pair<int, long>, std::less<int> >"),
+      "std::map<int, std::pair<int, long>>")
+    XCTAssertEqual(
+      SymbolName.topLevelArguments("UUID, Dictionary<String, Data>, (Int, Int)"),
+      ["UUID", "Dictionary<String, Data>", "(Int, Int)"])
+  }
 }

@@ -212,7 +212,7 @@ public enum MapAnalysis {
       let outer = order.compactMap { owners[$0] }.filter { o in
         o.owner != inner.owner || o.kind != inner.kind || o.types != inner.types
       }.first { o in
-        guard let types = o.types, let value = TableGeometry.topLevelArguments(types).last else { return false }
+        guard let types = o.types, let value = SymbolName.topLevelArguments(types).last else { return false }
         return value == inner.typeDescription
       }
       if let outer {

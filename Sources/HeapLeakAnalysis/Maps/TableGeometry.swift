@@ -1,4 +1,5 @@
 import Foundation
+import HeapProfile
 
 /// How big a map's tables are: bucket counts from allocation sizes, and how many resizes
 /// one map's life took, from what a heap profile keeps (bytes and counts per stack).
@@ -38,7 +39,7 @@ enum TableGeometry {
   /// known, else nil.
   static func swiftBucketStride(kind: MapKind, types: String?) -> Int64? {
     guard let types else { return nil }
-    let arguments = topLevelArguments(types)
+    let arguments = SymbolName.topLevelArguments(types)
     let wanted = kind == .swiftSet ? 1 : 2
     guard arguments.count == wanted else { return nil }
     var total: Int64 = 0
@@ -165,29 +166,5 @@ enum TableGeometry {
       }
     }
     return best
-  }
-
-  /// `["UUID", "Dictionary<String, Data>"]` from `UUID, Dictionary<String, Data>`: the
-  /// arguments split at commas outside brackets.
-  static func topLevelArguments(_ types: String) -> [String] {
-    var parts: [String] = []
-    var depth = 0
-    var current = ""
-    for c in types {
-      switch c {
-      case "<", "[", "(": depth += 1
-      case ">", "]", ")": depth -= 1
-      default: break
-      }
-      if c == ",", depth == 0 {
-        parts.append(current.trimmingCharacters(in: .whitespaces))
-        current = ""
-      } else {
-        current.append(c)
-      }
-    }
-    let last = current.trimmingCharacters(in: .whitespaces)
-    if !last.isEmpty { parts.append(last) }
-    return parts
   }
 }

@@ -202,24 +202,34 @@ public struct SymbolName: Sendable, Hashable {
     let base = scanner.text(0..<openOffset)
     let inner = scanner.text((openOffset + 1)..<close)
     let rest = scanner.text((close + 1)..<t.utf8.count)
-    var arguments: [String] = []
+    let simplified = topLevelArguments(inner).map { simplifiedCxxType($0) }.filter { a in
+      !defaultCxxArguments.contains { a.hasPrefix($0) }
+    }
+    return base + "<" + simplified.joined(separator: ", ") + ">" + rest
+  }
+
+  /// `["UUID", "Dictionary<String, Data>"]` from `UUID, Dictionary<String, Data>`: a list
+  /// of type arguments split at the commas outside brackets, each trimmed.
+  public static func topLevelArguments(_ list: String) -> [String] {
+    var parts: [String] = []
     var depth = 0
     var current = ""
-    for c in inner {
-      if c == "<" || c == "(" { depth += 1 }
-      if c == ">" || c == ")" { depth -= 1 }
+    for c in list {
+      switch c {
+      case "<", "[", "(": depth += 1
+      case ">", "]", ")": depth -= 1
+      default: break
+      }
       if c == ",", depth == 0 {
-        arguments.append(current)
+        parts.append(current.trimmingCharacters(in: .whitespaces))
         current = ""
       } else {
         current.append(c)
       }
     }
-    arguments.append(current)
-    let simplified = arguments.map { simplifiedCxxType($0) }.filter { a in
-      !defaultCxxArguments.contains { a.hasPrefix($0) }
-    }
-    return base + "<" + simplified.joined(separator: ", ") + ">" + rest
+    let last = current.trimmingCharacters(in: .whitespaces)
+    if !last.isEmpty { parts.append(last) }
+    return parts
   }
 
   /// The type names inside `text` (a parameter list, a signature) without their module

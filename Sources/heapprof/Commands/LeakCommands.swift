@@ -14,9 +14,12 @@ struct MapsCommand: HeapprofCommand {
       when a map only grows (entries never removed), churns (a new map per iteration) or \
       keeps resizing (reserve capacity). With --base, only what changed since that profile.
 
-      Also knows C maps: redis's dict, CPython's dict and GLib's GHashTable. For node-based \
-      hash maps (std::unordered_map, redis dict) it counts the live table's buckets and \
-      entries and says when a large table is mostly empty. Allocation wrappers of the \
+      Also knows C maps: redis's dict, CPython's dict and GLib's GHashTable. It counts each \
+      owner's live tables, their capacity (buckets; slots for Go) and live entries, and says \
+      when a large table is mostly empty (maps never shrink on removal), when many tables \
+      were emptied but kept (naming the outer map that keeps them: `X kept by Y in Z`), and \
+      when many maps each resized many times while they filled (reserve capacity); one map \
+      doubling as it fills is normal and not reported. Allocation wrappers of the \
       program's own (a function right above malloc, called from many places, such as \
       redis's zmalloc) are looked past, so that findings name their callers; \
       --drop-frames/--keep-frames override that.
@@ -49,7 +52,9 @@ struct GrowthCommand: HeapprofCommand {
       Give two or more dumps of one process in time order (e.g. from `heapprof snapshot`). \
       For every allocation site heapprof follows in-use memory from snapshot to snapshot, \
       then names the leak suspects (sites that grew in every interval and hold most of the \
-      growth), with their path from the entry point, the map they feed, and the fix. \
+      growth, or that never lost a live object while their bytes fell), with their path from \
+      the entry point, the map they feed, and the fix. A last dump written at exit is shown \
+      but not judged: what a process frees as it ends is not a fix. \
       Bounded caches (grew, then stopped) and churn (much allocated, flat in-use) are \
       listed apart. Exit status 1 with --fail-on-growth when suspects grew more than allowed. \
       The program's own allocation wrappers (redis's zmalloc, SQLite's sqlite3Malloc) are \
