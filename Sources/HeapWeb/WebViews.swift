@@ -248,7 +248,7 @@ struct WebViews {
           "keptBy": o.keptBy ?? NSNull(),
           "table": o.occupancy.map { occ -> [String: Any] in
             [
-              "tables": o.tableInuseObjects, "capacity": occ.capacity, "entries": occ.entries,
+              "tables": o.tableInuseObjects, "capacity": occ.capacity, "entries": occ.entries ?? NSNull(),
               "unit": o.kind.capacityUnit,
             ]
           } ?? NSNull(),

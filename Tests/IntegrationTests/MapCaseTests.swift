@@ -48,7 +48,7 @@ final class MapCaseTests: XCTestCase {
       maps.stdout.contains(
         "  nested:   Dictionary<String, Data> kept by Dictionary<UUID, Dictionary<String, Data>> in MapCases.Registry.open(_:fields:bytes:)\n"
       ), maps.stdout)
-    XCTAssertTrue(maps.stdout.contains("  table:    1500 live tables, capacity 96000 buckets;"), maps.stdout)
+    XCTAssertTrue(maps.stdout.contains("  table:    1500 live tables, capacity 96000 buckets\n"), maps.stdout)
     // Every field ever made (48,000 Data, two allocations each) was freed.
     XCTAssertFalse(maps.stdout.contains("grows and never shrinks"), maps.stdout)
 

@@ -60,6 +60,11 @@ public struct MapOwner: Sendable {
   /// the live entries.
   public var entryMostInuseObjects: Int64 = 0
   public var entryMostAllocObjects: Int64 = 0
+  /// Swift: live and allocated objects made by the value type's own initializer on the
+  /// insert path (`Session.__allocating_init` for a `Dictionary<Int, Session>`), the most at
+  /// one site: one per entry when the value is a class. Nil when no such site was seen.
+  public var valueObjectsInuse: Int64?
+  public var valueObjectsAlloc: Int64?
   /// The map that holds this one's tables as its values (`Dictionary<UUID, Dictionary<String,
   /// Data>>` for a `Dictionary<String, Data>`), as `type in owner`; nil for a top-level map.
   public var keptBy: String?
@@ -67,7 +72,9 @@ public struct MapOwner: Sendable {
   public var keptByKind: MapKind?
   /// Bucket capacity of the live tables and the live entries, when both can be counted
   /// (``MapAnalysis/occupancy(of:)``).
-  public var occupancy: (capacity: Int64, entries: Int64)?
+  /// `entries` is nil when the capacity is known but nothing counts the entries (inline
+  /// values of a struct type).
+  public var occupancy: (capacity: Int64, entries: Int64?)?
   /// What heapprof concludes, most important first.
   public var findings: [MapFinding] = []
 
@@ -238,6 +245,8 @@ public enum MapAnalysis {
         // Move up only for much more: a caller's unrelated allocations must not join.
         if !stacks.isEmpty, weight > 2 * (best?.weight ?? 0) { best = (up, stacks, weight) }
       }
+      // The value type's initializer, as Swift names it (`Module.Session.__allocating_init…`).
+      let valueInit = swiftValueInitializer(owner)
       if let best {
         owner.entriesAnchor = rootFirstPath[rootFirstPath.count - 1 - best.level]
         owner.entriesPath = Array(rootFirstPath.dropLast(best.level))
@@ -254,6 +263,10 @@ public enum MapAnalysis {
           }
           owner.entryMostInuseObjects = max(owner.entryMostInuseObjects, stack.largestSampleInuseObjects)
           owner.entryMostAllocObjects = max(owner.entryMostAllocObjects, stack.largestSampleAllocObjects)
+          if let valueInit, stack.frames.contains(where: { $0.containsBytes(valueInit) }) {
+            owner.valueObjectsInuse = max(owner.valueObjectsInuse ?? 0, stack.largestSampleInuseObjects)
+            owner.valueObjectsAlloc = max(owner.valueObjectsAlloc ?? 0, stack.largestSampleAllocObjects)
+          }
         }
       }
       owner.occupancy = occupancy(of: owner)
@@ -331,7 +344,7 @@ public enum MapAnalysis {
   /// its own on the insert path (a class value): the most live objects at one entry stack,
   /// when that stack made at least as many objects as the tables' buckets could hold at
   /// 3/8 (a table is at least 3/8 full before it grows).
-  static func occupancy(of owner: MapOwner) -> (capacity: Int64, entries: Int64)? {
+  static func occupancy(of owner: MapOwner) -> (capacity: Int64, entries: Int64?)? {
     guard owner.tableInuseObjects > 0 else { return nil }
     if let perBucket = owner.kind.bytesPerBucket {
       guard owner.tableInuseBytes >= perBucket else { return nil }
@@ -354,12 +367,32 @@ public enum MapAnalysis {
     }
     guard let buckets else { return nil }
     let capacity = buckets * owner.tableInuseObjects
-    guard owner.entryMostAllocObjects * 8 >= capacity * 3 else { return nil }
+    // Swift: the entries are the value class's instances made on the insert path (any
+    // other site there may be unrelated); Go names no types, so the busiest site counts.
+    let entries: Int64, made: Int64
+    if owner.kind == .goMap {
+      (entries, made) = (owner.entryMostInuseObjects, owner.entryMostAllocObjects)
+    } else {
+      guard let live = owner.valueObjectsInuse, let allocated = owner.valueObjectsAlloc else { return (capacity, nil) }
+      (entries, made) = (live, allocated)
+    }
+    guard made * 8 >= capacity * 3 else { return (capacity, nil) }
     // An estimate that puts more entries in the tables than they hold before growing
     // (3/4 of Swift's buckets, 6.5 of Go's 8 slots) is wrong somewhere: say nothing.
     let maxLoad: Double = owner.kind == .goMap ? 6.5 / 8 : 0.75
-    guard Double(owner.entryMostInuseObjects) <= Double(capacity) * maxLoad else { return nil }
-    return (capacity, owner.entryMostInuseObjects)
+    guard Double(entries) <= Double(capacity) * maxLoad else { return nil }
+    return (capacity, entries)
+  }
+
+  /// `.Session.__allocating_init` for a Swift map whose value (or, for a Set, element)
+  /// type is `Session`: the frame that makes one value object per entry when the value is a
+  /// class. Nil for other kinds and for types without a plain name.
+  static func swiftValueInitializer(_ owner: MapOwner) -> String? {
+    guard owner.kind == .swiftDictionary || owner.kind == .swiftSet, let types = owner.types,
+      let value = SymbolName.topLevelArguments(types).last,
+      !value.isEmpty, value.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" })
+    else { return nil }
+    return ".\(value).__allocating_init"
   }
 
   static func hasRootPrefix(_ leafFirst: [String], _ rootFirstPrefix: [String]) -> Bool {
@@ -416,7 +449,7 @@ public enum MapAnalysis {
       }
       result.append(MapFinding(kind: .emptiedTablesKept, message: message))
     }
-    if let (capacity, entries) = owner.occupancy, owner.tableInuseBytes >= t.minFindingBytes,
+    if let (capacity, counted) = owner.occupancy, let entries = counted, owner.tableInuseBytes >= t.minFindingBytes,
       !result.contains(where: { $0.kind == .emptiedTablesKept }),
       Double(owner.tableInuseBytes) / Double(max(1, totalInuse)) >= t.minFindingShare,
       Double(entries) < Double(capacity) * t.mostlyEmptyOccupancy

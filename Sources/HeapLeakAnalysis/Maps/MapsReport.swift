@@ -58,11 +58,15 @@ public enum MapsReport {
         if let anchor = owner.entriesAnchor { inUse += " allocated under \(anchor)" }
       }
       out += inUse + "\n"
-      if let (capacity, entries) = owner.occupancy {
-        let percent = Double(entries) * 100 / Double(max(1, capacity))
-        out +=
-          "  table:    \(owner.tableInuseObjects) live table\(owner.tableInuseObjects == 1 ? "" : "s"), capacity \(capacity) \(owner.kind.capacityUnit); "
-          + "\(entries) live entr\(entries == 1 ? "y" : "ies") (\(String(format: "%.0f", percent))% occupied)\n"
+      if let (capacity, counted) = owner.occupancy {
+        let tables = "\(owner.tableInuseObjects) live table\(owner.tableInuseObjects == 1 ? "" : "s")"
+        var line = "  table:    \(tables), capacity \(capacity) \(owner.kind.capacityUnit)"
+        if let entries = counted {
+          let percent = Double(entries) * 100 / Double(max(1, capacity))
+          line +=
+            "; \(entries) live entr\(entries == 1 ? "y" : "ies") (\(String(format: "%.0f", percent))% occupied)"
+        }
+        out += line + "\n"
       }
       if let allocs = owner.storageAllocObjects {
         var overRun: String

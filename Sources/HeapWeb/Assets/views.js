@@ -175,7 +175,7 @@
       el("h3", {}, el("span", { class: "badge owner" }, "⬢ " + o.type), " owned by ", el("code", {}, o.owner), " ", nameLinks(o.owner)),
       ...(o.keptBy ? [el("div", {}, "kept by ", el("code", {}, o.keptBy))] : []),
       el("div", {}, `in use ${o.inuseText}: tables ${o.tablesText} in ${o.tables} block${o.tables === 1 ? "" : "s"}, entries ${o.entriesText} in ${o.entries} object${o.entries === 1 ? "" : "s"}`),
-      ...(o.table ? [el("div", { "data-testid": "maps-table" }, `${o.table.tables} live table${o.table.tables === 1 ? "" : "s"}, capacity ${o.table.capacity} ${o.table.unit}; ${o.table.entries} live entr${o.table.entries === 1 ? "y" : "ies"} (${Math.round(o.table.entries * 100 / Math.max(1, o.table.capacity))}% occupied)`)] : []),
+      ...(o.table ? [el("div", { "data-testid": "maps-table" }, `${o.table.tables} live table${o.table.tables === 1 ? "" : "s"}, capacity ${o.table.capacity} ${o.table.unit}` + (o.table.entries === null ? "" : `; ${o.table.entries} live entr${o.table.entries === 1 ? "y" : "ies"} (${Math.round(o.table.entries * 100 / Math.max(1, o.table.capacity))}% occupied)`))] : []),
       el("div", { class: "path" }, o.path.join(" → ")),
       ...o.findings.map((f) => el("div", { class: "finding-text" }, el("strong", {}, f.kind), " — ", f.message))));
     main.replaceChildren(verdict, ...cards);
