@@ -272,4 +272,31 @@ final class MapCaseTests: XCTestCase {
     XCTAssertTrue(try maps(churn[2]).contains("* churn: map in main.handleRequest: "))
     XCTAssertTrue(try growth(churn).contains("Verdict: no leak suspect"))
   }
+
+  // MARK: C with GLib (Tests/Fixtures/mapcases/ghashleak.c)
+
+  func testGHashTableCacheWithoutRemovalIsNamed() throws {
+    let source = packageRoot().appendingPathComponent("Tests/Fixtures/mapcases/ghashleak.c").path
+    let program = dir.appendingPathComponent("ghashleak").path
+    let flags = try runProgram("/usr/bin/pkg-config", ["--cflags", "--libs", "glib-2.0"])
+    XCTAssertEqual(flags.status, 0, "tools/install-deps installs libglib2.0-dev: \(flags.stderr)")
+    let glib = flags.stdout.split(whereSeparator: \.isWhitespace).map(String.init)
+    let cc = try runProgram(
+      "/usr/bin/gcc", ["-O1", "-g", "-fno-omit-frame-pointer", "-o", program, source] + glib + ["-ldl"])
+    XCTAssertEqual(cc.status, 0, cc.stderr)
+    let prefix = dir.appendingPathComponent("gh").path
+    let r = try Products.heapprof(["record", "-o", prefix, "--", program])
+    XCTAssertEqual(r.status, 0, r.stderr)
+    XCTAssertEqual(r.stdout, "60000\n")
+    let dumps = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+      .filter { $0.hasPrefix("gh.") && $0.hasSuffix(".heap") }.sorted().map { dir.appendingPathComponent($0).path }
+    XCTAssertEqual(dumps.count, 4, r.stderr)
+    let maps = try Products.heapprof(["maps", dumps[2]]).stdout
+    XCTAssertTrue(maps.contains("Verdict: 1 finding\n  * grows and never shrinks: GHashTable in remember: "), maps)
+    XCTAssertTrue(maps.contains("remove them (`g_hash_table_remove`)"), maps)
+    let growth = try Products.heapprof(["growth"] + dumps).stdout
+    XCTAssertTrue(growth.contains("\nLEAK SUSPECT 1: cache without eviction — GHashTable in remember\n"), growth)
+    // The values: 1,024 bytes each, 20,000 more in every round.
+    XCTAssertTrue(growth.contains("(at exit: 60.70MB"), growth)
+  }
 }
