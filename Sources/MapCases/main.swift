@@ -69,7 +69,21 @@ func buildIndex(_ n: Int, seed: Int) -> Int {
   return index.count
 }
 
+/// A Foundation dictionary used as a cache that nothing removes from.
+///
+/// Ground truth: 3 rounds of 2,000 requests; each stores an `NSData` of 1,000 bytes under an
+/// `NSString` key; a dump after each round: 2,000·r entries live after round r.
+final class LegacyCache {
+  let entries = NSMutableDictionary()
+
+  @inline(never)
+  func store(_ id: Int) {
+    entries.setObject(NSData(bytes: [UInt8](repeating: 7, count: 1000), length: 1000), forKey: "key-\(id)" as NSString)
+  }
+}
+
 nonisolated(unsafe) var registry = Registry()
+nonisolated(unsafe) var legacy = LegacyCache()
 nonisolated(unsafe) var table = SessionTable()
 
 func dump() {
@@ -109,7 +123,16 @@ func runStorm() {
   print("entries indexed: \(total)")
 }
 
-let usage = "usage: map-cases nested|shrink|storm"
+@inline(never)
+func runFoundation() {
+  for round in 0..<3 {
+    for i in 0..<2000 { legacy.store(round * 2000 + i) }
+    dump()
+  }
+  print("entries: \(legacy.entries.count)")
+}
+
+let usage = "usage: map-cases nested|shrink|storm|foundation"
 guard CommandLine.arguments.count == 2 else {
   FileHandle.standardError.write(Data("\(usage)\n".utf8))
   exit(2)
@@ -122,6 +145,7 @@ switch CommandLine.arguments[1] {
 case "nested": runNested(rounds: 3)
 case "shrink": runShrink()
 case "storm": runStorm()
+case "foundation": runFoundation()
 default:
   FileHandle.standardError.write(Data("map-cases: unknown case '\(CommandLine.arguments[1])'; \(usage)\n".utf8))
   exit(2)

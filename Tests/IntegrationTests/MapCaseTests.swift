@@ -128,6 +128,23 @@ final class MapCaseTests: XCTestCase {
     XCTAssertFalse(growth.stdout.contains("rehash storm"), growth.stdout)
   }
 
+  func testNSMutableDictionaryCacheIsNamedAsFoundationsWithItsAdvice() throws {
+    let dumps = try record("foundation", dumps: 4)
+    let maps = try Products.heapprof(["maps", dumps[2]]).stdout
+    // Foundation on Linux keeps an NSMutableDictionary's entries in a Swift Dictionary: the
+    // map is named by the API the program called, with that API's advice.
+    XCTAssertTrue(
+      maps.contains(
+        "Verdict: 1 finding\n  * grows and never shrinks: NSDictionary in MapCases.LegacyCache.store(_:): all "),
+      maps)
+    XCTAssertTrue(maps.contains("remove them (`removeObject(forKey:)`), or use NSCache with a limit."), maps)
+    XCTAssertFalse(maps.contains("* churn"), maps)
+    let growth = try Products.heapprof(["growth"] + dumps).stdout
+    XCTAssertTrue(
+      growth.contains("\nLEAK SUSPECT 1: cache without eviction — NSDictionary in MapCases.LegacyCache.store(_:)\n"),
+      growth)
+  }
+
   // MARK: C++ (Tests/Fixtures/mapcases/mapcases.cc, ground truth in its comments)
 
   /// Builds the C++ twin with g++ -O1 -g (inline frames name the container types) and

@@ -293,11 +293,18 @@ public enum MapAnalysis {
   /// first program frame above the map frames.
   static func storageFrame(_ frames: [String], facts: [FrameFacts]) -> StorageHit? {
     var kind: MapKind?
+    var outerKind: MapKind?
     var types: String?
     var role: MapStorageRole?
     for (i, f) in facts.enumerated() {
       if let k = f.mapKind {
-        if kind == nil { kind = k }
+        if kind == nil {
+          kind = k
+          // What a Foundation dictionary method allocates itself (the object, key copies,
+          // boxes) is not its table, which CFBasicHash or a Swift Dictionary allocates.
+          if k == .foundationDictionary, !frames[i].containsBytes("CFBasicHash") { role = .header }
+        }
+        outerKind = k
         if types == nil { types = f.mapTypes }
         if role == nil { role = f.mapRole }
         continue
@@ -306,7 +313,13 @@ public enum MapAnalysis {
       // allocation and the map, else the allocation belongs to something else; above
       // it, the first program frame owns the map.
       if f.isLibrary { continue }
-      guard let kind else { return nil }
+      guard var kind else { return nil }
+      // The API the program called names the map: Foundation's dictionaries on Linux keep
+      // their entries in a Swift Dictionary of NSObject keys.
+      if outerKind == .foundationDictionary, kind != .foundationDictionary {
+        kind = .foundationDictionary
+        types = nil
+      }
       return StorageHit(kind: kind, ownerIndex: i, types: types, role: role)
     }
     return nil

@@ -69,11 +69,17 @@ public enum MapsReport {
         out += line + "\n"
       }
       if let allocs = owner.storageAllocObjects {
+        // Tables (each resize allocates one), entry nodes, and the rest (headers, overflow
+        // buckets, what the map's API allocates itself), when the frames tell them apart.
         var overRun: String
-        if owner.kind.hasNodes, let tables = owner.tableAllocObjects, let nodes = owner.nodeAllocObjects {
-          overRun =
-            "  over run: \(tables) table\(tables == 1 ? "" : "s") (each resize is one) and \(nodes) entry node\(nodes == 1 ? "" : "s"), "
-            + formatBytes(owner.storageAllocBytes ?? 0)
+        if owner.tableAllocObjects != nil || owner.nodeAllocObjects != nil {
+          let tables = owner.tableAllocObjects ?? 0, nodes = owner.nodeAllocObjects ?? 0
+          let other = allocs - tables - nodes
+          var parts: [String] = []
+          if tables > 0 { parts.append("\(tables) table\(tables == 1 ? "" : "s") (each resize is one)") }
+          if nodes > 0 { parts.append("\(nodes) entry node\(nodes == 1 ? "" : "s")") }
+          if other > 0 { parts.append("\(other) other allocation\(other == 1 ? "" : "s")") }
+          overRun = "  over run: " + parts.joined(separator: " and ") + ", " + formatBytes(owner.storageAllocBytes ?? 0)
         } else {
           overRun =
             "  over run: \(allocs) storage allocation\(allocs == 1 ? "" : "s") (each resize is one), \(formatBytes(owner.storageAllocBytes ?? 0))"
