@@ -16,15 +16,20 @@ final class MapCaseTests: XCTestCase {
     try? FileManager.default.removeItem(at: dir)
   }
 
+  /// The dumps written under `DIR/prefix` (PREFIX.<pid>.<seq>.heap), in order.
+  private func dumpFiles(_ prefix: String) throws -> [String] {
+    try FileManager.default.contentsOfDirectory(atPath: dir.path)
+      .filter { $0.hasPrefix("\(prefix).") && $0.hasSuffix(".heap") }.sorted()
+      .map { dir.appendingPathComponent($0).path }
+  }
+
   /// Records `map-cases name` and returns its dumps in order (the last written at exit).
   private func record(_ name: String, dumps: Int) throws -> [String] {
     let program = try Products.path("map-cases", release: true)
     let prefix = dir.appendingPathComponent(name).path
     let r = try Products.heapprof(["record", "-o", prefix, "--", program, name])
     XCTAssertEqual(r.status, 0, r.stderr)
-    let files = try FileManager.default.contentsOfDirectory(atPath: dir.path)
-      .filter { $0.hasPrefix("\(name).") && $0.hasSuffix(".heap") }.sorted()
-      .map { dir.appendingPathComponent($0).path }
+    let files = try dumpFiles(name)
     XCTAssertEqual(files.count, dumps, "\(files)\n\(r.stderr)")
     return files
   }
@@ -113,8 +118,7 @@ final class MapCaseTests: XCTestCase {
     let prefix = dir.appendingPathComponent("ml").path
     let r = try Products.heapprof(["record", "-o", prefix, "--inuse-interval", "30MiB", "--", program, "3", "40000"])
     XCTAssertEqual(r.status, 0, r.stderr)
-    let dumps = try FileManager.default.contentsOfDirectory(atPath: dir.path)
-      .filter { $0.hasPrefix("ml.") && $0.hasSuffix(".heap") }.sorted().map { dir.appendingPathComponent($0).path }
+    let dumps = try dumpFiles("ml")
     XCTAssertGreaterThanOrEqual(dumps.count, 4, r.stderr)
     let last = dumps[dumps.count - 2]
     let maps = try Products.heapprof(["maps", last])
@@ -160,9 +164,7 @@ final class MapCaseTests: XCTestCase {
     let prefix = dir.appendingPathComponent("cc-\(name)").path
     let r = try Products.heapprof(["record", "-o", prefix, "--", program, name])
     XCTAssertEqual(r.status, 0, r.stderr)
-    return try FileManager.default.contentsOfDirectory(atPath: dir.path)
-      .filter { $0.hasPrefix("cc-\(name).") && $0.hasSuffix(".heap") }.sorted()
-      .map { dir.appendingPathComponent($0).path }
+    return try dumpFiles("cc-\(name)")
   }
 
   func testCxxEveryClassGetsItsVerdict() throws {
@@ -305,8 +307,7 @@ final class MapCaseTests: XCTestCase {
     let r = try Products.heapprof(["record", "-o", prefix, "--", program])
     XCTAssertEqual(r.status, 0, r.stderr)
     XCTAssertEqual(r.stdout, "60000\n")
-    let dumps = try FileManager.default.contentsOfDirectory(atPath: dir.path)
-      .filter { $0.hasPrefix("gh.") && $0.hasSuffix(".heap") }.sorted().map { dir.appendingPathComponent($0).path }
+    let dumps = try dumpFiles("gh")
     XCTAssertEqual(dumps.count, 4, r.stderr)
     let maps = try Products.heapprof(["maps", dumps[2]]).stdout
     XCTAssertTrue(maps.contains("Verdict: 1 finding\n  * grows and never shrinks: GHashTable in remember: "), maps)
