@@ -159,6 +159,13 @@ final class WebUITests: XCTestCase {
     // The maps tab shows the finding; the growth tab names the suspect.
     try b.open(url + "ui/maps")
     XCTAssertTrue(try (b.run("return document.body.innerText") as? String ?? "").contains("grows and never shrinks"))
+    // The cache's table line is the CLI's (capacity from the table's size, entries from the
+    // HeavyObjects made on its insert path).
+    let cliMaps = try Products.heapprof(["maps", snaps[2]]).stdout
+    let tableLine = try XCTUnwrap(cliMaps.split(separator: "\n").first { $0.hasPrefix("  table:    ") })
+    XCTAssertEqual(
+      try b.run("return document.querySelector('[data-testid=maps-table]').textContent") as? String,
+      String(tableLine.dropFirst("  table:    ".count)))
     try save(b, "maps")
     try b.open(url + "ui/growth")
     XCTAssertEqual(
