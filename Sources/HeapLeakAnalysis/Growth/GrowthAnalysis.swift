@@ -18,7 +18,9 @@ public struct GrowthAnalysis: Sendable {
     /// Why the runtime wrote it (`exit`, `signal`, `interval`…), when the dump says.
     public var reason: String?
     /// Whether it is the dump a process writes as it ends (reason `exit…`).
-    public var isExitDump: Bool { reason?.hasPrefix("exit") ?? false }
+    public var isExitDump: Bool { Self.isExit(reason) }
+    /// Whether a dump's reason says the process wrote it as it ended (`exit`, `exit-signal`…).
+    static func isExit(_ reason: String?) -> Bool { reason?.hasPrefix("exit") ?? false }
   }
 
   /// Sites that are judged together: one map with its entries, or one allocation stack.
@@ -134,7 +136,7 @@ public struct GrowthAnalysis: Sendable {
     // A last dump written at exit, after others, is shown but not judged: the process
     // may free its caches (static destructors, deinit) as it ends.
     let exitLast =
-      order.count >= 3 && (profiles[order[order.count - 1]].attributes["reason"]?.hasPrefix("exit") ?? false)
+      order.count >= 3 && Snapshot.isExit(profiles[order[order.count - 1]].attributes["reason"])
     let judgedCount = exitLast ? order.count - 1 : order.count
     let sites = SiteSeries(tables, judged: judgedCount)
     // Maps are found in the last judged snapshot (at exit they may be gone).
