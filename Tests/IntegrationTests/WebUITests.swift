@@ -240,12 +240,15 @@ final class WebUITests: XCTestCase {
     defer { b.quit() }
     try b.open(url)
     try b.run("window.loadedOnce = true")
+    // The page redraws the timeline at every live snapshot: its points are read in the same
+    // script that sees it (a second script could find it replaced, or not yet drawn).
     try b.waitUntil(
-      "return HP.meta.snapshots.length >= 3 && document.querySelectorAll('polyline.suspect, polyline.line').length > 0",
+      "const p = document.querySelector('polyline.line'); "
+        + "if (HP.meta.snapshots.length >= 3 && p) { window.livePoints = p.getAttribute('points'); return true; } "
+        + "return false;",
       timeout: 30)
     XCTAssertEqual(try b.run("return window.loadedOnce") as? Bool, true, "no reload")
-    let points = try XCTUnwrap(
-      b.run("return document.querySelector('polyline.line').getAttribute('points')") as? String)
+    let points = try XCTUnwrap(b.run("return window.livePoints") as? String)
     XCTAssertGreaterThanOrEqual(points.split(separator: " ").count, 3)
   }
 
